@@ -1,0 +1,373 @@
+"""Turn one subgraph SDL into the federation-aware model (``model.Subgraph``).
+
+Why a separate step: everything after parsing must reason about federation *meaning*, not spelling. This module
+resolves ``@link`` imports and renames (``{name: "@key", as: "@myKey"}``, ``@federation__key``), folds
+``extend type`` into definitions, renames custom root types to ``Query``/``Mutation``/``Subscription``, strips
+federation plumbing (``_service``, ``_Entity``...) and applies Apollo's Fed 1 upgrade rules to subgraphs without
+a federation ``@link``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graphql import (
+    ConstListValueNode,
+    ConstObjectValueNode,
+    DirectiveDefinitionNode,
+    DirectiveNode,
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
+    GraphQLError,
+    InputObjectTypeDefinitionNode,
+    InputObjectTypeExtensionNode,
+    InterfaceTypeDefinitionNode,
+    InterfaceTypeExtensionNode,
+    ListValueNode,
+    ObjectTypeDefinitionNode,
+    ObjectTypeExtensionNode,
+    ObjectValueNode,
+    ScalarTypeDefinitionNode,
+    ScalarTypeExtensionNode,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
+    StringValueNode,
+    TypeNode,
+    UnionTypeDefinitionNode,
+    UnionTypeExtensionNode,
+    ValueNode,
+    parse,
+    print_ast,
+)
+
+from gateway.compose import errors as E
+from gateway.compose.errors import CompositionError
+from gateway.compose.model import (
+    Applied,
+    ComposedDirective,
+    EnumValueDef,
+    FieldDef,
+    InputValue,
+    Subgraph,
+    TypeDef,
+    TypeKind,
+)
+
+FEDERATION_PREFIX = "https://specs.apollo.dev/federation/v"
+FED_DIRECTIVES = (
+    "key",
+    "shareable",
+    "external",
+    "requires",
+    "provides",
+    "override",
+    "inaccessible",
+    "tag",
+    "interfaceObject",
+    "extends",
+    "authenticated",
+    "requiresScopes",
+    "policy",
+    "cost",
+    "listSize",
+    "composeDirective",
+    "context",
+    "fromContext",
+)
+# Federation plumbing that a subgraph may print (e.g. from ``_service { sdl }``) but that never composes.
+PLUMBING_TYPES = frozenset(
+    {"_Service", "_Any", "_Entity", "_FieldSet", "FieldSet", "link__Import", "link__Purpose"}
+)
+PLUMBING_FIELDS = frozenset({"_service", "_entities"})
+OPERATION_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+_VERSION = re.compile(r"v(\d+)\.(\d+)$")
+
+_KIND_BY_NODE: dict[type, TypeKind] = {
+    ObjectTypeDefinitionNode: "object",
+    ObjectTypeExtensionNode: "object",
+    InterfaceTypeDefinitionNode: "interface",
+    InterfaceTypeExtensionNode: "interface",
+    UnionTypeDefinitionNode: "union",
+    UnionTypeExtensionNode: "union",
+    EnumTypeDefinitionNode: "enum",
+    EnumTypeExtensionNode: "enum",
+    InputObjectTypeDefinitionNode: "input",
+    InputObjectTypeExtensionNode: "input",
+    ScalarTypeDefinitionNode: "scalar",
+    ScalarTypeExtensionNode: "scalar",
+}
+_EXTENSIONS = (
+    ObjectTypeExtensionNode,
+    InterfaceTypeExtensionNode,
+    UnionTypeExtensionNode,
+    EnumTypeExtensionNode,
+    InputObjectTypeExtensionNode,
+    ScalarTypeExtensionNode,
+)
+
+
+def _str(value: ValueNode | None) -> str | None:
+    return value.value if isinstance(value, StringValueNode) else None
+
+
+def _args(node: DirectiveNode) -> dict[str, ValueNode]:
+    return {a.name.value: a.value for a in node.arguments or ()}
+
+
+class _Names:
+    """Maps directive names as written in one subgraph to their canonical federation names."""
+
+    def __init__(self) -> None:
+        self.local_to_canonical: dict[str, str] = {}
+        # Directives imported from non-federation @link specs: local name -> (url, name in spec).
+        self.linked: dict[str, tuple[str, str]] = {}
+
+    def canonical(self, local: str) -> str:
+        return self.local_to_canonical.get(local, local)
+
+
+def _read_imports(value: ValueNode | None) -> list[tuple[str, str]]:
+    """``import: ["@key", {name: "@key", as: "@myKey"}]`` -> [(name, local)] without the ``@``."""
+    out: list[tuple[str, str]] = []
+    if not isinstance(value, ListValueNode | ConstListValueNode):
+        return out
+    for item in value.values:
+        if isinstance(item, StringValueNode):
+            out.append((item.value.lstrip("@"), item.value.lstrip("@")))
+        elif isinstance(item, ObjectValueNode | ConstObjectValueNode):
+            fields = {f.name.value: _str(f.value) for f in item.fields}
+            name = fields.get("name")
+            if name:
+                out.append((name.lstrip("@"), (fields.get("as") or name).lstrip("@")))
+    return out
+
+
+def _schema_directives(doc: DocumentNode) -> list[DirectiveNode]:
+    out: list[DirectiveNode] = []
+    for d in doc.definitions:
+        if isinstance(d, SchemaDefinitionNode | SchemaExtensionNode):
+            out.extend(d.directives or ())
+    return out
+
+
+def _root_renames(doc: DocumentNode) -> dict[str, str]:
+    renames: dict[str, str] = {}
+    for d in doc.definitions:
+        if isinstance(d, SchemaDefinitionNode | SchemaExtensionNode):
+            for op in d.operation_types or ():
+                target = OPERATION_ROOTS[op.operation.value]
+                if op.type.name.value != target:
+                    renames[op.type.name.value] = target
+    return renames
+
+
+def _print_type(node: TypeNode, renames: dict[str, str]) -> str:
+    text = print_ast(node)
+    base = text.replace("[", "").replace("]", "").replace("!", "")
+    if base in renames:
+        text = text.replace(base, renames[base])
+    return text
+
+
+class _Builder:
+    """Builds one ``Subgraph`` from its document, collecting errors instead of raising."""
+
+    def __init__(self, name: str, url: str, doc: DocumentNode) -> None:
+        self.name = name
+        self.url = url
+        self.doc = doc
+        self.errors: list[CompositionError] = []
+        self.names = _Names()
+        self.renames = _root_renames(doc)
+        self.fed2 = False
+        self.version = (2, 0)
+        self.composed_requests: list[str] = []
+        self.directive_defs: dict[str, DirectiveDefinitionNode] = {}
+
+    def error(self, code: str, message: str, coordinate: str | None = None) -> None:
+        self.errors.append(CompositionError(code, f"[{self.name}] {message}", (self.name,), coordinate))
+
+    # -- @link resolution ------------------------------------------------------------------------------------
+
+    def resolve_links(self) -> None:
+        for directive in _schema_directives(self.doc):
+            if directive.name.value != "link":
+                continue
+            args = _args(directive)
+            url = _str(args.get("url"))
+            if url is None:
+                self.error(E.INVALID_LINK_DIRECTIVE_USAGE, '@link is missing its "url" argument')
+                continue
+            imports = _read_imports(args.get("import"))
+            if url.startswith(FEDERATION_PREFIX):
+                match = _VERSION.search(url)
+                if not match:
+                    self.error(E.INVALID_LINK_DIRECTIVE_USAGE, f'Invalid federation @link url "{url}"')
+                    continue
+                self.fed2 = True
+                self.version = (int(match.group(1)), int(match.group(2)))
+                prefix = _str(args.get("as")) or "federation"
+                for fed in FED_DIRECTIVES:
+                    self.names.local_to_canonical[f"{prefix}__{fed}"] = fed
+                for name, local in imports:
+                    if name in FED_DIRECTIVES:
+                        self.names.local_to_canonical[local] = name
+            else:
+                spec_name = url.rstrip("/").split("/")[-2] if "/" in url else url
+                prefix = _str(args.get("as")) or spec_name
+                for name, local in imports:
+                    self.names.linked[local] = (url, name)
+                self.names.linked.setdefault(f"{prefix}__", (url, ""))
+        if not self.fed2:
+            for fed in FED_DIRECTIVES:
+                self.names.local_to_canonical[fed] = fed
+        for directive in _schema_directives(self.doc):
+            if self.names.canonical(directive.name.value) == "composeDirective":
+                requested = _str(_args(directive).get("name"))
+                if requested:
+                    self.composed_requests.append(requested.lstrip("@"))
+
+    # -- elements --------------------------------------------------------------------------------------------
+
+    def applied(self, nodes: tuple[DirectiveNode, ...] | list[DirectiveNode] | None) -> list[Applied]:
+        out: list[Applied] = []
+        for node in nodes or ():
+            name = self.names.canonical(node.name.value)
+            if name == "link":
+                continue
+            out.append(Applied(name, tuple((a.name.value, a.value) for a in node.arguments or ())))
+        return out
+
+    def input_value(self, node: object) -> InputValue:
+        return InputValue(
+            name=node.name.value,  # type: ignore[attr-defined]
+            type=_print_type(node.type, self.renames),  # type: ignore[attr-defined]
+            default=node.default_value,  # type: ignore[attr-defined]
+            description=node.description.value if node.description else None,  # type: ignore[attr-defined]
+            directives=self.applied(node.directives),  # type: ignore[attr-defined]
+        )
+
+    def build_types(self) -> dict[str, TypeDef]:
+        types: dict[str, TypeDef] = {}
+        seen_definition: set[str] = set()
+        for node in self.doc.definitions:
+            if isinstance(node, DirectiveDefinitionNode):
+                self.directive_defs[node.name.value] = node
+                continue
+            kind = _KIND_BY_NODE.get(type(node))
+            if kind is None:
+                continue
+            raw_name = node.name.value  # type: ignore[attr-defined]
+            if raw_name in PLUMBING_TYPES or raw_name.startswith(("federation__", "link__", "join__")):
+                continue
+            name = self.renames.get(raw_name, raw_name)
+            is_extension = isinstance(node, _EXTENSIONS)
+            tdef = types.get(name)
+            if tdef is None:
+                tdef = TypeDef(name=name, kind=kind, only_extension=True)
+                types[name] = tdef
+            elif tdef.kind != kind:
+                self.error(
+                    E.INVALID_GRAPHQL, f'Type "{name}" is defined as both {tdef.kind} and {kind}', name
+                )
+                continue
+            if not is_extension:
+                seen_definition.add(name)
+                tdef.only_extension = False
+            desc = getattr(node, "description", None)
+            if desc is not None and tdef.description is None:
+                tdef.description = desc.value
+            tdef.directives.extend(self.applied(node.directives))  # type: ignore[attr-defined]
+            if any(d.name == "extends" for d in tdef.directives):
+                tdef.only_extension = True
+            self._fill(tdef, node)
+        return types
+
+    def _fill(self, tdef: TypeDef, node: object) -> None:
+        if tdef.kind in ("object", "interface"):
+            for itf in getattr(node, "interfaces", None) or ():
+                if itf.name.value not in tdef.interfaces:
+                    tdef.interfaces.append(itf.name.value)
+            for f in getattr(node, "fields", None) or ():
+                if f.name.value in PLUMBING_FIELDS:
+                    continue
+                if f.name.value in tdef.fields:
+                    self.error(E.INVALID_GRAPHQL, f'Field "{tdef.name}.{f.name.value}" is defined twice')
+                    continue
+                tdef.fields[f.name.value] = FieldDef(
+                    name=f.name.value,
+                    type=_print_type(f.type, self.renames),
+                    args={a.name.value: self.input_value(a) for a in f.arguments or ()},
+                    description=f.description.value if f.description else None,
+                    directives=self.applied(f.directives),
+                )
+        elif tdef.kind == "input":
+            for f in getattr(node, "fields", None) or ():
+                tdef.input_fields[f.name.value] = self.input_value(f)
+        elif tdef.kind == "union":
+            for m in getattr(node, "types", None) or ():
+                member = self.renames.get(m.name.value, m.name.value)
+                if member not in tdef.members:
+                    tdef.members.append(member)
+        elif tdef.kind == "enum":
+            for v in getattr(node, "values", None) or ():
+                tdef.values[v.name.value] = EnumValueDef(
+                    name=v.name.value,
+                    description=v.description.value if v.description else None,
+                    directives=self.applied(v.directives),
+                )
+
+    def composed(self) -> dict[str, ComposedDirective]:
+        out: dict[str, ComposedDirective] = {}
+        for local in self.composed_requests:
+            definition = self.directive_defs.get(local)
+            if definition is None:
+                self.error(
+                    E.DIRECTIVE_COMPOSITION_ERROR,
+                    f'Could not find matching directive definition for argument to @composeDirective "@{local}".',
+                )
+                continue
+            if local in FED_DIRECTIVES or local in ("deprecated", "specifiedBy", "skip", "include"):
+                self.error(
+                    E.DIRECTIVE_COMPOSITION_ERROR,
+                    f'Directive "@{local}" should not be explicitly manually composed since it is a federation '
+                    "directive or a built-in directive.",
+                )
+                continue
+            url, in_spec = self.names.linked.get(local, (None, local))
+            out[local] = ComposedDirective(local, url, in_spec or local, print_ast(definition))
+        return out
+
+
+def _fed1_upgrade(sub: Subgraph) -> None:
+    """Apollo's Fed 1 -> Fed 2 upgrade, the parts that change composition results.
+
+    Key fields of ``extend type`` entities stop being ``@external`` (in Fed 1 they were only marked so because
+    the type was "owned" elsewhere); ``@extends`` types are treated like ``extend type``.
+    """
+    for tdef in sub.types.values():
+        key_fields: set[str] = set()
+        for key in tdef.all("key"):
+            fields = key.str_arg("fields") or ""
+            key_fields.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", fields.split("{")[0]))
+        for fname in key_fields:
+            f = tdef.fields.get(fname)
+            if f is not None and f.has("external"):
+                f.directives = [d for d in f.directives if d.name != "external"]
+
+
+def parse_subgraph(name: str, url: str, sdl: str) -> tuple[Subgraph | None, list[CompositionError]]:
+    """Parse and normalize one subgraph; errors are prefixed with ``[name]`` like Apollo's."""
+    try:
+        doc = parse(sdl)
+    except GraphQLError as exc:
+        return None, [CompositionError(E.INVALID_GRAPHQL, f"[{name}] {exc.message}", (name,))]
+    builder = _Builder(name, url, doc)
+    builder.resolve_links()
+    types = builder.build_types()
+    sub = Subgraph(name=name, url=url, fed2=builder.fed2, version=builder.version, types=types)
+    sub.composed = builder.composed()
+    if not sub.fed2:
+        _fed1_upgrade(sub)
+    return sub, builder.errors

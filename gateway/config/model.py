@@ -1,0 +1,384 @@
+"""The gateway configuration as frozen dataclasses, with defaults so that no file is needed.
+
+Why: the engine reads configuration on hot paths (per subgraph fetch), so it gets plain attribute access and a
+few pure helper methods instead of dictionaries. The dataclasses are the single source of truth: the YAML
+loader (``load.py``) and the JSON Schema (``schema.py``) are both derived from their type hints and the
+``doc`` metadata of each field.
+
+Sections follow Apollo Router's YAML style: positive option names, and per-subgraph settings as ``all`` plus
+``subgraphs.<name>`` overrides merged field by field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Annotated, Any, ClassVar
+
+DURATION = "duration"
+# A number of seconds; written in YAML as ``30s``, ``500ms``, ``2m``, ``1h`` or a bare number.
+Duration = Annotated[float, DURATION]
+
+# Headers that must never be forwarded to a subgraph: hop-by-hop headers (RFC 9110 section 7.6.1) and the ones
+# the subgraph client computes itself for the body it sends.
+RESERVED_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "host",
+        "content-type",
+        "accept-encoding",
+    }
+)
+
+
+class InvalidField(ValueError):
+    """Raised by ``__post_init__`` so the loader can point at the offending key's line."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+def _doc(text: str) -> dict[str, str]:
+    """Field metadata: the description shown in the JSON Schema and the docs."""
+    return {"doc": text}
+
+
+def _empty_mapping() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+def _compile(field_name: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise InvalidField(field_name, f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+def _header_name(field_name: str, name: str) -> str:
+    lowered = name.strip().lower()
+    if not lowered:
+        raise InvalidField(field_name, "a header name cannot be empty")
+    if lowered in RESERVED_HEADERS:
+        raise InvalidField(
+            field_name, f"header {lowered!r} is managed by the gateway and cannot be forwarded"
+        )
+    return lowered
+
+
+# --- server -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """Where and how the gateway listens."""
+
+    host: str = field(
+        default="127.0.0.1", metadata=_doc("Address to listen on (use 0.0.0.0 to listen on every interface).")
+    )
+    port: int = field(
+        default=4000, metadata=_doc("TCP port to listen on (0 picks a free port with a single worker).")
+    )
+    workers: int = field(
+        default=1, metadata=_doc("Number of server processes sharing the port (SO_REUSEPORT).")
+    )
+    graphql_path: str = field(
+        default="/graphql", metadata=_doc("URL path of the GraphQL endpoint (GET and POST).")
+    )
+    health_path: str = field(
+        default="/health", metadata=_doc("URL path of the health check: 200 once a supergraph is loaded.")
+    )
+    max_request_bytes: int = field(
+        default=2_000_000, metadata=_doc("Largest accepted request body; larger bodies get 413.")
+    )
+    request_timeout: Duration = field(
+        default=60.0, metadata=_doc("Overall time limit per client request (504 GATEWAY_TIMEOUT).")
+    )
+    shutdown_timeout: Duration = field(
+        default=10.0, metadata=_doc("On SIGTERM, how long in-flight requests may take to finish.")
+    )
+    graphiql: bool = field(
+        default=True,
+        metadata=_doc("Serve the GraphiQL IDE on GET graphql_path when a browser asks for HTML."),
+    )
+    access_log: bool = field(default=False, metadata=_doc("Log one line per request (costs throughput)."))
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise InvalidField("port", f"port {self.port} is out of range 0-65535")
+        if self.workers < 1:
+            raise InvalidField("workers", "workers must be at least 1")
+        if self.max_request_bytes < 1:
+            raise InvalidField("max_request_bytes", "max_request_bytes must be at least 1")
+        if self.request_timeout <= 0:
+            raise InvalidField("request_timeout", "request_timeout must be greater than zero")
+        for name in ("graphql_path", "health_path"):
+            if not getattr(self, name).startswith("/"):
+                raise InvalidField(name, f"{name} must start with '/'")
+        if self.graphql_path == self.health_path:
+            raise InvalidField("health_path", "health_path must differ from graphql_path")
+
+
+# --- supergraph -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SupergraphConfig:
+    """Which supergraph to serve and how it is reloaded."""
+
+    path: str | None = field(
+        default=None, metadata=_doc("Supergraph SDL file; the --supergraph command-line flag overrides it.")
+    )
+    introspection: bool = field(
+        default=True, metadata=_doc("Answer introspection queries (__schema, __type).")
+    )
+    watch: bool = field(
+        default=False, metadata=_doc("Poll the supergraph file and hot-reload it when it changes.")
+    )
+    poll_interval: Duration = field(
+        default=2.0, metadata=_doc("How often the file is checked when watch is on.")
+    )
+
+    def __post_init__(self) -> None:
+        if self.poll_interval <= 0:
+            raise InvalidField("poll_interval", "poll_interval must be greater than zero")
+
+
+# --- traffic shaping --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficShapingAll:
+    """Subgraph request settings that apply to every subgraph unless overridden."""
+
+    timeout: Duration = field(
+        default=30.0, metadata=_doc("Time limit of one subgraph request (SUBGRAPH_TIMEOUT).")
+    )
+    deduplicate_query: bool = field(
+        default=True, metadata=_doc("Share one in-flight subgraph request between identical fetches.")
+    )
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0:
+            raise InvalidField("timeout", "timeout must be greater than zero")
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficShapingOverride:
+    """Per-subgraph overrides; an unset field inherits the value from ``all``."""
+
+    timeout: Duration | None = field(default=None, metadata=_doc("Overrides all.timeout for this subgraph."))
+    deduplicate_query: bool | None = field(
+        default=None, metadata=_doc("Overrides all.deduplicate_query for this subgraph.")
+    )
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None and self.timeout <= 0:
+            raise InvalidField("timeout", "timeout must be greater than zero")
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficShapingConfig:
+    """Subgraph request settings: ``all`` merged field by field with ``subgraphs.<name>``."""
+
+    all: TrafficShapingAll = field(
+        default_factory=TrafficShapingAll, metadata=_doc("Defaults for every subgraph.")
+    )
+    subgraphs: Mapping[str, TrafficShapingOverride] = field(
+        default_factory=_empty_mapping, metadata=_doc("Overrides by subgraph name.")
+    )
+
+
+# --- headers ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Propagate:
+    """Copy a client request header (by name, or every header matching a regex) to the subgraph request."""
+
+    yaml_key: ClassVar[str] = "propagate"
+
+    named: str | None = field(default=None, metadata=_doc("Header to copy (case-insensitive)."))
+    matching: str | None = field(
+        default=None, metadata=_doc("Regular expression; every matching client header is copied.")
+    )
+    rename: str | None = field(
+        default=None, metadata=_doc("Send the `named` header under this name instead.")
+    )
+    default: str | None = field(
+        default=None, metadata=_doc("Value to send when the client did not send the `named` header.")
+    )
+    pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if (self.named is None) == (self.matching is None):
+            raise InvalidField("named", "propagate needs exactly one of 'named' or 'matching'")
+        if self.named is not None:
+            object.__setattr__(self, "named", _header_name("named", self.named))
+        if self.rename is not None:
+            object.__setattr__(self, "rename", _header_name("rename", self.rename))
+        if self.matching is not None:
+            if self.rename is not None or self.default is not None:
+                raise InvalidField("matching", "'rename' and 'default' only work with 'named'")
+            object.__setattr__(self, "pattern", _compile("matching", self.matching))
+
+
+@dataclass(frozen=True, slots=True)
+class Insert:
+    """Set a header with a fixed value on the subgraph request."""
+
+    yaml_key: ClassVar[str] = "insert"
+
+    name: str = field(default="", metadata=_doc("Header name."))
+    value: str = field(default="", metadata=_doc("Header value (may use ${env.NAME})."))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", _header_name("name", self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    """Drop a header (by name or regex) that an earlier rule added to the subgraph request."""
+
+    yaml_key: ClassVar[str] = "remove"
+
+    named: str | None = field(default=None, metadata=_doc("Header to drop (case-insensitive)."))
+    matching: str | None = field(
+        default=None, metadata=_doc("Regular expression; every matching header is dropped.")
+    )
+    pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if (self.named is None) == (self.matching is None):
+            raise InvalidField("named", "remove needs exactly one of 'named' or 'matching'")
+        if self.named is not None:
+            object.__setattr__(self, "named", self.named.strip().lower())
+        if self.matching is not None:
+            object.__setattr__(self, "pattern", _compile("matching", self.matching))
+
+
+HeaderRule = Propagate | Insert | Remove
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRules:
+    """Rules for one scope (``all`` or one subgraph), applied in order."""
+
+    request: tuple[HeaderRule, ...] = field(
+        default=(), metadata=_doc("Rules that build the headers of subgraph requests.")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeadersConfig:
+    """Header propagation: ``all`` rules run first, then the subgraph's own rules."""
+
+    all: HeaderRules = field(default_factory=HeaderRules, metadata=_doc("Rules for every subgraph."))
+    subgraphs: Mapping[str, HeaderRules] = field(
+        default_factory=_empty_mapping, metadata=_doc("Extra rules by subgraph name.")
+    )
+
+
+# --- errors, caches, overrides ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeSubgraphErrorsConfig:
+    """Whether subgraph error messages reach clients (else they are masked)."""
+
+    all: bool = field(default=True, metadata=_doc("Default for every subgraph."))
+    subgraphs: Mapping[str, bool] = field(
+        default_factory=_empty_mapping, metadata=_doc("Overrides by subgraph name.")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCacheConfig:
+    """In-memory cache of query plans."""
+
+    max_entries: int = field(
+        default=1000, metadata=_doc("Plans kept (least recently used evicted); 0 disables the cache.")
+    )
+
+    def __post_init__(self) -> None:
+        if self.max_entries < 0:
+            raise InvalidField("max_entries", "max_entries cannot be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressiveOverrideConfig:
+    """Progressive @override: labels listed here are always treated as enabled."""
+
+    enabled_labels: tuple[str, ...] = field(default=(), metadata=_doc("Override labels that are always on."))
+
+
+# --- root -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole gateway configuration."""
+
+    server: ServerConfig = field(default_factory=ServerConfig, metadata=_doc("HTTP server."))
+    supergraph: SupergraphConfig = field(
+        default_factory=SupergraphConfig, metadata=_doc("Supergraph source and reloading.")
+    )
+    traffic_shaping: TrafficShapingConfig = field(
+        default_factory=TrafficShapingConfig, metadata=_doc("Subgraph request settings.")
+    )
+    override_subgraph_url: Mapping[str, str] = field(
+        default_factory=_empty_mapping,
+        metadata=_doc("Subgraph URLs that replace the ones in the supergraph, by subgraph name."),
+    )
+    headers: HeadersConfig = field(
+        default_factory=HeadersConfig, metadata=_doc("Header propagation to subgraphs.")
+    )
+    include_subgraph_errors: IncludeSubgraphErrorsConfig = field(
+        default_factory=IncludeSubgraphErrorsConfig,
+        metadata=_doc("Which subgraph errors are shown to clients."),
+    )
+    plan_cache: PlanCacheConfig = field(default_factory=PlanCacheConfig, metadata=_doc("Query plan cache."))
+    progressive_override: ProgressiveOverrideConfig = field(
+        default_factory=ProgressiveOverrideConfig, metadata=_doc("Progressive @override labels.")
+    )
+
+    def subgraph_timeout(self, name: str) -> float:
+        """Seconds allowed for one request to subgraph ``name``."""
+        override = self.traffic_shaping.subgraphs.get(name)
+        if override is not None and override.timeout is not None:
+            return override.timeout
+        return self.traffic_shaping.all.timeout
+
+    def subgraph_dedupe(self, name: str) -> bool:
+        """Whether identical in-flight requests to subgraph ``name`` are shared."""
+        override = self.traffic_shaping.subgraphs.get(name)
+        if override is not None and override.deduplicate_query is not None:
+            return override.deduplicate_query
+        return self.traffic_shaping.all.deduplicate_query
+
+    def subgraph_url(self, name: str, default: str) -> str:
+        """The URL to call for subgraph ``name``: the override if configured, else the supergraph's."""
+        return self.override_subgraph_url.get(name, default)
+
+    def headers_for(self, name: str) -> tuple[HeaderRule, ...]:
+        """Header rules for subgraph ``name``: the ``all`` rules, then the subgraph's own."""
+        own = self.headers.subgraphs.get(name)
+        if own is None or not own.request:
+            return self.headers.all.request
+        return self.headers.all.request + own.request
+
+    def include_errors(self, name: str) -> bool:
+        """Whether errors from subgraph ``name`` are shown to clients unmasked."""
+        return self.include_subgraph_errors.subgraphs.get(name, self.include_subgraph_errors.all)

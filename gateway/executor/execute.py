@@ -1,0 +1,245 @@
+"""Run a query plan: start each fetch once its dependencies are merged, merge results in the request task.
+
+Why a DAG walk: a fetch waits only for the fetches it needs, never for unrelated siblings; and because every
+merge runs synchronously between awaits in this one task, the response tree needs no locks.
+One ``_entities`` request per fetch node whatever the list sizes (no N+1), with duplicate representations
+sent once; identical concurrent queries (not mutations) are coalesced through the ``InFlightMap``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from gateway.errors import DOWNSTREAM_SERVICE_ERROR, SUBREQUEST_MALFORMED_RESPONSE, FormattedError, make_error
+from gateway.executor.dedup import InFlightMap
+from gateway.executor.merge import collect_object_paths, collect_objects, deep_merge
+from gateway.executor.representations import build_representation
+from gateway.planner.nodes import FetchNode, QueryPlan
+from gateway.transport.client import SubgraphFetchError, SubgraphTransport, decode_response
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphEndpoint:
+    """Per-subgraph execution settings, resolved from config once per schema generation."""
+
+    name: str
+    url: str
+    timeout: float = 30.0
+    deduplicate: bool = True
+    include_errors: bool = True
+
+
+@dataclass(slots=True)
+class ExecutionEnvironment:
+    """Shared, long-lived parts: the transport, the in-flight map, the endpoints."""
+
+    transport: SubgraphTransport
+    endpoints: dict[str, SubgraphEndpoint]
+    inflight: InFlightMap
+
+
+HeadersFor = Callable[[str], Mapping[str, str]]
+
+_REDACTED = "Subgraph errors redacted"
+
+
+class _Run:
+    __slots__ = ("data", "env", "errors", "headers_for", "variables")
+
+    def __init__(
+        self, env: ExecutionEnvironment, variables: Mapping[str, Any], headers_for: HeadersFor
+    ) -> None:
+        self.env = env
+        self.variables = variables
+        self.headers_for = headers_for
+        self.data: dict[str, Any] = {}
+        self.errors: dict[int, list[FormattedError]] = {}
+
+    async def send(self, fetch: FetchNode, variables: dict[str, Any]) -> dict[str, Any]:
+        endpoint = self.env.endpoints[fetch.service]
+        payload: dict[str, Any] = {"query": fetch.operation}
+        if fetch.operation_name:
+            payload["operationName"] = fetch.operation_name
+        if variables:
+            payload["variables"] = variables
+        body = orjson.dumps(payload)
+        headers = self.headers_for(fetch.service)
+        transport = self.env.transport
+
+        def call() -> Any:
+            return transport.fetch(fetch.service, endpoint.url, body, headers, endpoint.timeout)
+
+        if endpoint.deduplicate and fetch.operation_kind == "query":
+            key = (endpoint.url, body, tuple(sorted(headers.items())))
+            status, reason, raw = await self.env.inflight.run(key, call)
+        else:
+            status, reason, raw = await call()
+        return decode_response(fetch.service, status, reason, raw)
+
+    def fail(self, fetch: FetchNode, error: SubgraphFetchError, path: list[str | int] | None) -> None:
+        extensions: dict[str, Any] = {"service": fetch.service}
+        if error.status is not None:
+            extensions["http"] = {"status": error.status}
+        self.errors.setdefault(fetch.id, []).append(
+            make_error(error.message, error.code, path=path, extensions=extensions)
+        )
+
+    def subgraph_error(self, fetch: FetchNode, raw: Any, path: list[str | int] | None) -> FormattedError:
+        endpoint = self.env.endpoints[fetch.service]
+        raw = raw if isinstance(raw, dict) else {"message": str(raw)}
+        extensions = dict(raw.get("extensions") or {}) if isinstance(raw.get("extensions"), dict) else {}
+        code = extensions.pop("code", None) or DOWNSTREAM_SERVICE_ERROR
+        extensions["serviceName"] = fetch.service
+        message = raw.get("message") if isinstance(raw.get("message"), str) else "Subgraph error"
+        if not endpoint.include_errors:
+            message = _REDACTED
+            extensions = {"serviceName": fetch.service}
+        return make_error(message, code, path=path, extensions=extensions)
+
+    async def run_root(self, fetch: FetchNode) -> None:
+        variables = {name: self.variables[name] for name in fetch.variable_usages if name in self.variables}
+        try:
+            response = await self.send(fetch, variables)
+        except SubgraphFetchError as error:
+            self.fail(fetch, error, None)
+            return
+        data = response.get("data")
+        if isinstance(data, dict):
+            deep_merge(self.data, data, fetch.merge_typename)
+        elif data is not None:
+            self.fail(fetch, _malformed(fetch.service, "'data' is not an object"), None)
+        for raw in response.get("errors") or ():
+            path = raw.get("path") if isinstance(raw, dict) else None
+            self.errors.setdefault(fetch.id, []).append(
+                self.subgraph_error(fetch, raw, list(path) if isinstance(path, list) else None)
+            )
+
+    async def run_entities(self, fetch: FetchNode) -> None:
+        requirements = fetch.requirement_map()
+        objects = collect_objects(self.data, fetch.path)
+        representations: list[dict[str, Any]] = []
+        index_of: dict[bytes, int] = {}
+        targets: list[tuple[dict[str, Any], int]] = []
+        for obj in objects:
+            requirement = requirements.get(obj.get("__typename"))  # type: ignore[arg-type]
+            if requirement is None:
+                continue
+            representation = build_representation(obj, requirement)
+            if representation is None:
+                continue
+            key = orjson.dumps(representation)
+            index = index_of.get(key)
+            if index is None:
+                index = len(representations)
+                index_of[key] = index
+                representations.append(representation)
+            targets.append((obj, index))
+        if not representations:
+            return
+        variables: dict[str, Any] = {
+            name: self.variables[name] for name in fetch.variable_usages if name in self.variables
+        }
+        variables["representations"] = representations
+        try:
+            response = await self.send(fetch, variables)
+        except SubgraphFetchError as error:
+            self.fail(fetch, error, self._first_path(fetch))
+            return
+        data = response.get("data")
+        entities = data.get("_entities") if isinstance(data, dict) else None
+        if isinstance(entities, list) and len(entities) == len(representations):
+            merge_typename = fetch.merge_typename
+            for obj, index in targets:
+                entity = entities[index]
+                if isinstance(entity, dict):
+                    deep_merge(obj, entity, merge_typename)
+        elif entities is not None or not response.get("errors"):
+            self.fail(
+                fetch,
+                _malformed(
+                    fetch.service,
+                    f"expected {len(representations)} entities in '_entities', got "
+                    f"{len(entities) if isinstance(entities, list) else type(entities).__name__}",
+                ),
+                self._first_path(fetch),
+            )
+        raw_errors = response.get("errors") or ()
+        if raw_errors:
+            self._entity_errors(fetch, raw_errors, targets)
+
+    def _first_path(self, fetch: FetchNode) -> list[str | int] | None:
+        prefix: list[str | int] = []
+        for segment in fetch.path:
+            if segment == "@":
+                break
+            prefix.append(segment)
+        return prefix or None
+
+    def _entity_errors(self, fetch: FetchNode, raw_errors: Any, targets: list[tuple[dict[str, Any], int]]) -> None:
+        paths_by_object: dict[int, list[str | int]] = {
+            id(obj): where for obj, where in collect_object_paths(self.data, fetch.path)
+        }
+        objects_by_index: dict[int, list[dict[str, Any]]] = {}
+        for obj, index in targets:
+            objects_by_index.setdefault(index, []).append(obj)
+        out = self.errors.setdefault(fetch.id, [])
+        for raw in raw_errors:
+            path = raw.get("path") if isinstance(raw, dict) else None
+            if (
+                isinstance(path, list)
+                and len(path) >= 2
+                and path[0] == "_entities"
+                and isinstance(path[1], int)
+                and path[1] in objects_by_index
+            ):
+                for obj in objects_by_index[path[1]]:
+                    where = paths_by_object.get(id(obj))
+                    out.append(self.subgraph_error(fetch, raw, [*where, *path[2:]] if where is not None else None))
+            else:
+                out.append(self.subgraph_error(fetch, raw, self._first_path(fetch)))
+
+    async def run_fetch(self, fetch: FetchNode, done: dict[int, asyncio.Future[None]]) -> None:
+        try:
+            if fetch.depends_on:
+                await asyncio.gather(*(done[d] for d in fetch.depends_on))
+            if fetch.requires is None:
+                await self.run_root(fetch)
+            else:
+                await self.run_entities(fetch)
+        finally:
+            future = done[fetch.id]
+            if not future.done():
+                future.set_result(None)
+
+
+def _malformed(service: str, detail: str) -> SubgraphFetchError:
+    return SubgraphFetchError(
+        service, SUBREQUEST_MALFORMED_RESPONSE, f"HTTP fetch failed from '{service}': invalid response: {detail}"
+    )
+
+
+async def execute_plan(
+    plan: QueryPlan,
+    env: ExecutionEnvironment,
+    variables: Mapping[str, Any],
+    headers_for: HeadersFor,
+) -> tuple[dict[str, Any], list[FormattedError]]:
+    """Execute every fetch of the plan; returns the merged data and the errors in plan order."""
+    run = _Run(env, variables, headers_for)
+    fetches = plan.fetches
+    if len(fetches) == 1:
+        fetch = fetches[0]
+        await (run.run_root(fetch) if fetch.requires is None else run.run_entities(fetch))
+    elif fetches:
+        loop = asyncio.get_running_loop()
+        done: dict[int, asyncio.Future[None]] = {f.id: loop.create_future() for f in fetches}
+        await asyncio.gather(*(run.run_fetch(f, done) for f in fetches))
+    errors: list[FormattedError] = []
+    for fetch_id in sorted(run.errors):
+        errors.extend(run.errors[fetch_id])
+    return run.data, errors

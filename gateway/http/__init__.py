@@ -1,0 +1,1 @@
+"""The HTTP layer: GraphQL-over-HTTP handler, health check and error middleware (aiohttp)."""

@@ -1,0 +1,154 @@
+"""The GraphQL-over-HTTP endpoint: decoding, negotiation, status codes, timeout.
+
+Why: the spec (graphql.github.io/graphql-over-http) fixes status codes per response media type, and the
+rest of the gateway should never see HTTP. This handler turns an HTTP request into a ``GraphQLRequest``, runs
+the pipeline under the overall request timeout and maps the ``GraphQLResponse`` back to HTTP. Everything that
+depends only on configuration (limits, timeout, GraphiQL page) is computed once in ``__init__``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from gateway.config.model import ServerConfig
+from gateway.errors import (
+    GATEWAY_TIMEOUT,
+    METHOD_NOT_ALLOWED,
+    NOT_ACCEPTABLE,
+    PAYLOAD_TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    GatewayError,
+)
+from gateway.http.graphiql import render_graphiql
+from gateway.http.negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, TEXT_HTML, negotiate
+from gateway.http.params import build_request, decode_query_string, parse_json_body
+from gateway.http.serialize import error_response, json_response
+from gateway.pipeline.types import GraphQLRequest, GraphQLResponse, Pipeline
+
+log = logging.getLogger("gateway.http")
+
+ALLOWED_METHODS = "GET, POST"
+_NOT_ACCEPTABLE_MESSAGE = (
+    "cannot produce a response acceptable to the Accept header; "
+    "use application/graphql-response+json or application/json"
+)
+
+
+def response_status(body: dict[str, Any], pipeline_status: int | None, media_type: str) -> int:
+    """The HTTP status for a pipeline response, per the GraphQL-over-HTTP spec.
+
+    Under application/graphql-response+json a request error (no ``data``) is a 4xx (400 unless the pipeline
+    says otherwise). Under legacy application/json a well-formed request gets 200 even with request errors;
+    only statuses that are not "GraphQL request error" (405 mutation over GET, 401/403/429, 5xx) are kept.
+    """
+    if media_type == GRAPHQL_RESPONSE_JSON:
+        if pipeline_status is not None:
+            return pipeline_status
+        return 200 if "data" in body else 400
+    if pipeline_status is None or pipeline_status == 400:
+        return 200
+    return pipeline_status
+
+
+class GraphQLHandler:
+    """Serves one GraphQL endpoint for one pipeline."""
+
+    def __init__(self, pipeline: Pipeline, server: ServerConfig) -> None:
+        self._pipeline = pipeline
+        self._timeout = server.request_timeout
+        self._max_bytes = server.max_request_bytes
+        self._graphiql_page = render_graphiql(server.graphql_path) if server.graphiql else None
+        self._too_large = f"the request body exceeds the limit of {server.max_request_bytes} bytes"
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Entry point registered for every method on the GraphQL path."""
+        method = request.method
+        if method == "POST":
+            return await self._post(request)
+        if method in ("GET", "HEAD"):
+            return await self._get(request)
+        return error_response(
+            405,
+            f"method {method} is not allowed; use GET or POST",
+            METHOD_NOT_ALLOWED,
+            headers={"Allow": ALLOWED_METHODS},
+        )
+
+    async def _post(self, request: web.Request) -> web.StreamResponse:
+        media_type = negotiate(request.headers.get("Accept"))
+        if media_type is None:
+            return error_response(406, _NOT_ACCEPTABLE_MESSAGE, NOT_ACCEPTABLE)
+        if request.headers.get("Content-Type") is None or request.content_type != APPLICATION_JSON:
+            return error_response(
+                415,
+                "unsupported Content-Type; POST requests must use application/json",
+                UNSUPPORTED_MEDIA_TYPE,
+                media_type,
+            )
+        charset = request.charset
+        if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+            return error_response(
+                415, f"unsupported charset {charset!r}; use utf-8", UNSUPPORTED_MEDIA_TYPE, media_type
+            )
+        length = request.content_length
+        if length is not None and length > self._max_bytes:
+            return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
+        if len(raw) > self._max_bytes:
+            return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
+        try:
+            payload = parse_json_body(raw)
+            graphql_request = build_request(payload, "POST", _lowered(request), request.remote)
+        except GatewayError as exc:
+            return error_response(exc.http_status, exc.message, exc.code, media_type)
+        return await self._execute(graphql_request, media_type)
+
+    async def _get(self, request: web.Request) -> web.StreamResponse:
+        query = request.query
+        media_type = negotiate(request.headers.get("Accept"), self._graphiql_page is not None)
+        if media_type is None:
+            return error_response(406, _NOT_ACCEPTABLE_MESSAGE, NOT_ACCEPTABLE)
+        if media_type == TEXT_HTML:
+            assert self._graphiql_page is not None
+            return web.Response(
+                body=self._graphiql_page, headers={"Content-Type": "text/html; charset=utf-8"}
+            )
+        try:
+            payload = decode_query_string(query)
+            graphql_request = build_request(payload, "GET", _lowered(request), request.remote)
+        except GatewayError as exc:
+            return error_response(exc.http_status, exc.message, exc.code, media_type)
+        return await self._execute(graphql_request, media_type)
+
+    async def _execute(self, graphql_request: GraphQLRequest, media_type: str) -> web.StreamResponse:
+        try:
+            async with asyncio.timeout(self._timeout) as deadline:
+                result: GraphQLResponse = await self._pipeline.run(graphql_request)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            return error_response(
+                504, f"the request did not complete within {self._timeout:g}s", GATEWAY_TIMEOUT, media_type
+            )
+        except GatewayError as exc:
+            if not exc.expose:
+                log.error("pipeline error: %s", exc.message, exc_info=exc)
+            status = response_status({}, exc.http_status, media_type)
+            return json_response({"errors": [exc.to_graphql()]}, status, media_type)
+        status = response_status(result.body, result.http_status, media_type)
+        headers = dict(result.headers) if result.headers else None
+        if status == 405 and graphql_request.http_method == "GET":
+            headers = {**(headers or {}), "Allow": "POST"}
+        return json_response(result.body, status, media_type, headers)
+
+
+def _lowered(request: web.Request) -> dict[str, str]:
+    """Incoming headers with lower-case names, as ``GraphQLRequest.headers`` promises."""
+    return {name.lower(): value for name, value in request.headers.items()}

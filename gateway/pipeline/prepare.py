@@ -1,0 +1,147 @@
+"""Parse, validate and compile an operation once per schema generation (the request-independent work).
+
+Why: parsing and validating a 2 KB query costs milliseconds in graphql-core; a gateway sees the same few
+operations over and over. Everything here depends only on (schema, query text, operation name), so it is
+computed once and cached on the schema snapshot, errors included (they are deterministic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from gateway.errors import (
+    GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED,
+    OPERATION_RESOLUTION_FAILURE,
+    FormattedError,
+    make_error,
+)
+from gateway.planner.operation import find_operation, fragments_of
+from gateway.response.shape import Projection, compile_projection
+
+_INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+class RequestError(Exception):
+    """The request cannot be executed: answered with errors only (no ``data``) and a 4xx status."""
+
+    def __init__(self, errors: list[FormattedError], http_status: int = 400) -> None:
+        super().__init__(errors[0]["message"] if errors else "request error")
+        self.errors = errors
+        self.http_status = http_status
+
+
+@dataclass(slots=True)
+class PreparedOperation:
+    """A parsed, validated operation with what execution needs precomputed."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    kind: str
+    projection: Projection
+    fragments: dict[str, Any]
+    # A document holding only the operation's introspection root fields, executed locally.
+    introspection: DocumentNode | None
+    has_variables: bool
+    # Introspection result cached when it does not depend on variables.
+    introspection_result: dict[str, Any] | None = None
+    plans: dict[frozenset[str], Any] = field(default_factory=dict)
+
+
+def format_graphql_error(error: GraphQLError, code: str) -> FormattedError:
+    locations = [{"line": loc.line, "column": loc.column} for loc in error.locations or ()]
+    return make_error(error.message, code, locations=locations or None)
+
+
+def _filter_introspection(selection_set: SelectionSetNode, fragments: dict[str, Any]) -> SelectionSetNode | None:
+    kept: list[Any] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value in _INTROSPECTION_FIELDS:
+                kept.append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            inner = _filter_introspection(selection.selection_set, fragments)
+            if inner is not None:
+                kept.append(InlineFragmentNode(
+                    type_condition=selection.type_condition, directives=selection.directives, selection_set=inner
+                ))
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                inner = _filter_introspection(fragment.selection_set, fragments)
+                if inner is not None:
+                    kept.append(InlineFragmentNode(
+                        type_condition=fragment.type_condition, directives=selection.directives, selection_set=inner
+                    ))
+    return SelectionSetNode(selections=tuple(kept)) if kept else None
+
+
+def prepare_operation(
+    schema: GraphQLSchema,
+    query: str,
+    operation_name: str | None,
+    *,
+    introspection: bool = True,
+    max_tokens: int | None = None,
+) -> PreparedOperation:
+    """Parse + validate + select the operation; raises ``RequestError`` (cacheable) on failure."""
+    try:
+        document = parse(query, max_tokens=max_tokens)
+    except GraphQLError as error:
+        raise RequestError([format_graphql_error(error, GRAPHQL_PARSE_FAILED)]) from None
+    rules = list(specified_rules)
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    errors = validate(schema, document, rules)
+    if errors:
+        raise RequestError([format_graphql_error(e, GRAPHQL_VALIDATION_FAILED) for e in errors])
+    operation = find_operation(document, operation_name)
+    if operation is None:
+        message = (
+            f'Unknown operation named "{operation_name}".'
+            if operation_name
+            else "Must provide operation name if query contains multiple operations."
+        )
+        raise RequestError([make_error(message, OPERATION_RESOLUTION_FAILURE)])
+    fragments = fragments_of(document)
+    projection = compile_projection(schema, document, operation.name.value if operation.name else operation_name)
+    introspection_doc: DocumentNode | None = None
+    if operation.operation.value == "query":
+        selected = _filter_introspection(operation.selection_set, fragments)
+        if selected is not None:
+            introspection_doc = DocumentNode(
+                definitions=(
+                    OperationDefinitionNode(
+                        operation=operation.operation,
+                        name=operation.name,
+                        variable_definitions=operation.variable_definitions,
+                        directives=(),
+                        selection_set=selected,
+                    ),
+                )
+            )
+    return PreparedOperation(
+        document=document,
+        operation=operation,
+        kind=operation.operation.value,
+        projection=projection,
+        fragments=fragments,
+        introspection=introspection_doc,
+        has_variables=bool(operation.variable_definitions),
+    )

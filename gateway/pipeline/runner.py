@@ -1,0 +1,242 @@
+"""The GraphQL pipeline: request -> parse/validate (cached) -> variables -> plan (cached) -> execute -> shape.
+
+Stage order (our layer inventory):
+  1. snapshot      take the current schema generation (a reload mid-request never mixes generations)
+  2. prepare       parse + validate + select operation + compile projection, cached per (query, operation name)
+  3. method check  mutations over GET are refused (405)
+  4. variables     coerce to the operation's variable types (BAD_USER_INPUT on failure)
+  5. plan          build_query_plan, cached per prepared operation and active override labels
+  6. execute       run the plan's fetches (batched, coalesced)
+  7. introspection answered locally from the API schema
+  8. shape         project merged data onto the operation (aliases, order, null propagation)
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import ExecutionResult, GraphQLSchema, execute_sync
+from graphql.execution.values import get_variable_values
+
+from gateway.cache.lru import LRUCache
+from gateway.config.headers import apply_header_rules
+from gateway.config.model import Config
+from gateway.errors import (
+    BAD_REQUEST,
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    METHOD_NOT_ALLOWED,
+    QUERY_PLANNING_FAILED,
+    SUPERGRAPH_NOT_READY,
+    FormattedError,
+    make_error,
+)
+from gateway.executor.dedup import InFlightMap
+from gateway.executor.execute import ExecutionEnvironment, SubgraphEndpoint, execute_plan
+from gateway.pipeline.prepare import PreparedOperation, RequestError, format_graphql_error, prepare_operation
+from gateway.pipeline.types import GraphQLRequest, GraphQLResponse
+from gateway.planner.build import PlanningError, build_query_plan
+from gateway.planner.nodes import QueryPlan
+from gateway.response.shape import shape_response
+from gateway.supergraph.api_schema import build_api_schema
+from gateway.supergraph.model import Supergraph, load_supergraph
+from gateway.transport.client import SubgraphTransport
+
+log = logging.getLogger("gateway.pipeline")
+
+_PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
+
+
+@dataclass(slots=True)
+class SchemaSnapshot:
+    """One schema generation and every cache that belongs to it."""
+
+    supergraph: Supergraph
+    api_schema: GraphQLSchema
+    env: ExecutionEnvironment
+    operations: LRUCache[tuple[str, str | None], PreparedOperation | RequestError]
+    percent_labels: tuple[tuple[str, float], ...]
+    fixed_labels: frozenset[str]
+    header_rules: dict[str, tuple[Any, ...]]
+    introspection: bool
+
+
+def _override_labels(supergraph: Supergraph, enabled: frozenset[str]) -> tuple[tuple[tuple[str, float], ...], frozenset[str]]:
+    percents: dict[str, float] = {}
+    fixed: set[str] = set()
+    for typedef in supergraph.types.values():
+        for fielddef in typedef.fields.values():
+            for entry in fielddef.entries:
+                label = entry.override_label
+                if label is None:
+                    continue
+                match = _PERCENT.match(label)
+                if match:
+                    percents[label] = float(match.group(1))
+                elif label in enabled:
+                    fixed.add(label)
+    return tuple(sorted(percents.items())), frozenset(fixed)
+
+
+class GatewayPipeline:
+    """Answers GraphQL requests against the current supergraph; see the module docstring for the stages."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.transport = SubgraphTransport()
+        self._snapshot: SchemaSnapshot | None = None
+
+    async def start(self) -> None:
+        await self.transport.start()
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+    @property
+    def ready(self) -> bool:
+        return self._snapshot is not None
+
+    @property
+    def snapshot(self) -> SchemaSnapshot | None:
+        return self._snapshot
+
+    def load_supergraph(self, sdl: str, source: str = "<supergraph>") -> None:
+        """Build a new generation and swap it in; on error the current one stays (raises SupergraphError)."""
+        supergraph = load_supergraph(sdl)
+        api_schema = build_api_schema(supergraph.document, supergraph.links)
+        config = self.config
+        endpoints = {
+            name: SubgraphEndpoint(
+                name=name,
+                url=config.subgraph_url(name, graph.url),
+                timeout=config.subgraph_timeout(name),
+                deduplicate=config.subgraph_dedupe(name),
+                include_errors=config.include_errors(name),
+            )
+            for name, graph in supergraph.graphs.items()
+        }
+        percents, fixed = _override_labels(supergraph, frozenset(config.progressive_override.enabled_labels))
+        self._snapshot = SchemaSnapshot(
+            supergraph=supergraph,
+            api_schema=api_schema,
+            env=ExecutionEnvironment(self.transport, endpoints, InFlightMap()),
+            operations=LRUCache(config.plan_cache.max_entries),
+            percent_labels=percents,
+            fixed_labels=fixed,
+            header_rules={name: config.headers_for(name) for name in supergraph.graphs},
+            introspection=config.supergraph.introspection,
+        )
+        log.info("supergraph loaded from %s (%d subgraphs, sha256 %s)", source, len(endpoints), supergraph.sha256[:12])
+
+    # ---- stages -------------------------------------------------------------------------------------
+
+    def _prepare(self, snapshot: SchemaSnapshot, query: str, operation_name: str | None) -> PreparedOperation:
+        key = (query, operation_name)
+        cached = snapshot.operations.get(key)
+        if cached is None:
+            try:
+                cached = prepare_operation(
+                    snapshot.api_schema, query, operation_name, introspection=snapshot.introspection
+                )
+            except RequestError as error:
+                cached = error
+            snapshot.operations.put(key, cached)
+        if isinstance(cached, RequestError):
+            raise cached
+        return cached
+
+    def _labels(self, snapshot: SchemaSnapshot) -> frozenset[str]:
+        if not snapshot.percent_labels:
+            return snapshot.fixed_labels
+        active = set(snapshot.fixed_labels)
+        for label, percent in snapshot.percent_labels:
+            if random.random() * 100 < percent:  # noqa: S311 - traffic splitting, not security
+                active.add(label)
+        return frozenset(active)
+
+    def _plan(self, snapshot: SchemaSnapshot, prepared: PreparedOperation, labels: frozenset[str]) -> QueryPlan:
+        plan = prepared.plans.get(labels)
+        if plan is None:
+            try:
+                plan = build_query_plan(snapshot.supergraph, prepared.operation, prepared.fragments, labels)
+            except PlanningError as error:
+                raise RequestError([make_error(str(error), QUERY_PLANNING_FAILED)], 500) from None
+            prepared.plans[labels] = plan
+        return plan
+
+    def _introspect(
+        self, snapshot: SchemaSnapshot, prepared: PreparedOperation, variables: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[FormattedError]]:
+        if prepared.introspection_result is not None:
+            return prepared.introspection_result, []
+        assert prepared.introspection is not None
+        result = execute_sync(snapshot.api_schema, prepared.introspection, variable_values=variables)
+        assert isinstance(result, ExecutionResult)
+        errors = [format_graphql_error(e, INTERNAL_SERVER_ERROR) for e in result.errors or ()]
+        data = result.data or {}
+        if not prepared.has_variables and not errors:
+            prepared.introspection_result = data
+        return data, errors
+
+    async def run(self, request: GraphQLRequest) -> GraphQLResponse:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return GraphQLResponse(
+                {"errors": [make_error("The supergraph is not loaded yet.", SUPERGRAPH_NOT_READY)]}, 503
+            )
+        if not request.query:
+            return GraphQLResponse(
+                {"errors": [make_error("GraphQL operations must contain a non-empty `query`.", BAD_REQUEST)]}, 400
+            )
+        try:
+            prepared = self._prepare(snapshot, request.query, request.operation_name)
+            if prepared.kind == "mutation" and request.http_method == "GET":
+                return GraphQLResponse(
+                    {"errors": [make_error("Mutations cannot be sent over GET; use POST.", METHOD_NOT_ALLOWED)]},
+                    405,
+                    {"allow": "POST"},
+                )
+            variables = self._coerce(snapshot, prepared, request.variables)
+            plan = self._plan(snapshot, prepared, self._labels(snapshot))
+        except RequestError as error:
+            return GraphQLResponse({"errors": error.errors}, error.http_status)
+
+        rules = snapshot.header_rules
+        incoming = request.headers
+        header_cache: dict[str, Mapping[str, str]] = {}
+
+        def headers_for(service: str) -> Mapping[str, str]:
+            found = header_cache.get(service)
+            if found is None:
+                service_rules = rules.get(service)
+                found = apply_header_rules(service_rules, incoming) if service_rules else {}
+                header_cache[service] = found
+            return found
+
+        data, errors = await execute_plan(plan, snapshot.env, variables, headers_for)
+        if prepared.introspection is not None:
+            introspected, more = self._introspect(snapshot, prepared, variables)
+            data.update(introspected)
+            errors.extend(more)
+        shaped = shape_response(prepared.projection, data, variables, errors)
+        body: dict[str, Any] = {"data": shaped}
+        if errors:
+            body = {"errors": errors, "data": shaped}
+        return GraphQLResponse(body)
+
+    def _coerce(
+        self, snapshot: SchemaSnapshot, prepared: PreparedOperation, raw: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        if not prepared.has_variables:
+            return {}
+        result = get_variable_values(
+            snapshot.api_schema, prepared.operation.variable_definitions or (), raw or {}, max_errors=50
+        )
+        if isinstance(result, list):
+            raise RequestError([format_graphql_error(e, BAD_USER_INPUT) for e in result])
+        return dict(result.coerced)

@@ -1,0 +1,117 @@
+"""Query plan data: frozen, shareable between requests, serializable to Apollo-shaped JSON.
+
+Why: plans are cached and executed concurrently by many requests, so nothing in them may be mutated after
+planning. A plan is a DAG of fetches (each names the fetches it depends on): the executor starts each fetch as
+soon as its dependencies are merged, which is never slower than a Sequence/Parallel tree. The tree form
+(``node``) is kept for display and for Apollo-compatible JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True, slots=True)
+class RepField:
+    """One field of an entity representation: read ``read`` from merged data, write it as ``output``."""
+
+    output: str
+    read: str
+    sub: RepSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RepSpec:
+    """How to build (part of) a representation from an object of the merged data."""
+
+    fields: tuple[RepField, ...]
+    # type-conditioned parts (requires through fragments): runtime type -> extra fields
+    by_type: tuple[tuple[str, RepSpec], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRequirement:
+    """What an entity fetch needs from objects of one runtime type."""
+
+    typename: str  # runtime __typename of objects this applies to
+    rep_typename: str  # __typename sent in the representation (an interface for @interfaceObject)
+    spec: RepSpec
+
+
+@dataclass(frozen=True, slots=True)
+class FetchNode:
+    """One subgraph request."""
+
+    id: int
+    service: str
+    operation: str
+    operation_kind: Literal["query", "mutation"]
+    operation_name: str | None
+    variable_usages: tuple[str, ...]
+    path: tuple[str, ...]  # merge path of the results: response keys and '@' per list level
+    requires: tuple[EntityRequirement, ...] | None  # None for root fetches
+    requires_text: str | None
+    depends_on: tuple[int, ...]
+    # False when this subgraph only knows an interface as an @interfaceObject: its __typename is not the
+    # concrete type and must not overwrite one already merged.
+    merge_typename: bool
+    pretty_operation: str
+
+    @property
+    def is_entity_fetch(self) -> bool:
+        return self.requires is not None
+
+    def requirement_map(self) -> dict[str, EntityRequirement]:
+        return {r.typename: r for r in self.requires or ()}
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceNode:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelNode:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRef:
+    """A fetch in the display tree (wrapped in a Flatten when it has a path)."""
+
+    fetch: FetchNode
+
+
+PlanNode = SequenceNode | ParallelNode | FetchRef
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    operation_kind: Literal["query", "mutation", "subscription"]
+    fetches: tuple[FetchNode, ...]  # topologically ordered
+    node: PlanNode | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "QueryPlan", "node": _node_json(self.node) if self.node is not None else None}
+
+
+def _node_json(node: PlanNode) -> dict[str, Any]:
+    if isinstance(node, SequenceNode):
+        return {"kind": "Sequence", "nodes": [_node_json(n) for n in node.nodes]}
+    if isinstance(node, ParallelNode):
+        return {"kind": "Parallel", "nodes": [_node_json(n) for n in node.nodes]}
+    fetch = node.fetch
+    result: dict[str, Any] = {
+        "kind": "Fetch",
+        "serviceName": fetch.service,
+        "variableUsages": list(fetch.variable_usages),
+        "operation": fetch.operation,
+        "operationKind": fetch.operation_kind,
+    }
+    if fetch.operation_name:
+        result["operationName"] = fetch.operation_name
+    if fetch.requires is not None:
+        result["requires"] = fetch.requires_text
+        return {"kind": "Flatten", "path": list(fetch.path), "node": result}
+    return result

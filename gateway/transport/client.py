@@ -1,0 +1,123 @@
+"""The only code that talks to subgraphs: one pooled aiohttp ClientSession, per-subgraph timeouts.
+
+Why one session: connection reuse (keep-alive) is most of a subgraph call's cost on loopback; a session per
+request or per subgraph would pay TCP set-up again and again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+import orjson
+
+from gateway.errors import GATEWAY_TIMEOUT, SUBREQUEST_HTTP_ERROR, SUBREQUEST_MALFORMED_RESPONSE
+
+
+class SubgraphFetchError(Exception):
+    """A subgraph call failed at the transport level (no usable GraphQL response)."""
+
+    def __init__(self, service: str, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.service = service
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+_ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+
+
+class SubgraphTransport:
+    """Sends GraphQL requests to subgraphs and returns their decoded JSON responses."""
+
+    def __init__(self, connection_limit: int = 256) -> None:
+        self._connection_limit = connection_limit
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._connection_limit,
+                limit_per_host=0,
+                keepalive_timeout=30,
+                ttl_dns_cache=300,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                skip_auto_headers=("User-Agent",),
+                auto_decompress=True,
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(
+        self,
+        service: str,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        timeout: float,
+    ) -> tuple[int, str, bytes]:
+        """POST one GraphQL request; returns (status, reason, raw body). Raises ``SubgraphFetchError``.
+
+        Raw bytes (not decoded JSON) so coalesced callers each decode their own copy: the executor mutates
+        decoded trees while merging, and they must never be shared between client requests.
+        """
+        if self._session is None:
+            await self.start()
+        assert self._session is not None
+        request_headers = {"content-type": "application/json", "accept": _ACCEPT}
+        request_headers.update(headers)
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._session.post(url, data=body, headers=request_headers) as response:
+                    payload = await response.read()
+                    return response.status, response.reason or "", payload
+        except TimeoutError as error:
+            raise SubgraphFetchError(
+                service, GATEWAY_TIMEOUT, f"HTTP fetch failed from '{service}': request timed out after {timeout:g}s"
+            ) from error
+        except (aiohttp.ClientError, OSError) as error:
+            detail = str(error) or type(error).__name__
+            raise SubgraphFetchError(
+                service, SUBREQUEST_HTTP_ERROR, f"HTTP fetch failed from '{service}': {detail}"
+            ) from error
+
+
+def decode_response(service: str, status: int, reason: str, payload: bytes) -> dict[str, Any]:
+    """Decode a subgraph's answer into a GraphQL response map, or raise ``SubgraphFetchError``."""
+    try:
+        decoded = orjson.loads(payload) if payload else None
+    except orjson.JSONDecodeError:
+        decoded = None
+    valid = isinstance(decoded, dict) and ("data" in decoded or "errors" in decoded)
+    if not 200 <= status < 300:
+        if valid and status < 500 and decoded.get("errors"):  # type: ignore[union-attr]
+            return decoded  # type: ignore[return-value]  # GraphQL-over-HTTP 4xx with a GraphQL body
+        raise SubgraphFetchError(
+            service, SUBREQUEST_HTTP_ERROR, f"HTTP fetch failed from '{service}': {status}: {reason}", status
+        )
+    if not valid:
+        raise SubgraphFetchError(
+            service,
+            SUBREQUEST_MALFORMED_RESPONSE,
+            f"HTTP fetch failed from '{service}': subgraph response is not a GraphQL response "
+            "(expected a JSON object with 'data' or 'errors')",
+            status,
+        )
+    return decoded  # type: ignore[return-value]
+
+
+def encode_request(query: str, variables: Mapping[str, Any] | None, operation_name: str | None) -> bytes:
+    body: dict[str, Any] = {"query": query}
+    if operation_name:
+        body["operationName"] = operation_name
+    if variables:
+        body["variables"] = variables
+    return orjson.dumps(body)

@@ -1,0 +1,205 @@
+"""Serving the app: one process, or N worker processes sharing the port.
+
+Why: Python runs one request at a time per process, so throughput on several cores needs several processes.
+Each worker binds its own listening socket with SO_REUSEPORT and the kernel spreads connections between them.
+The parent loads the supergraph once before forking (bad SDL fails fast with exit code 1, and workers share
+the parsed snapshot copy-on-write), then supervises: SIGTERM/SIGINT are forwarded to every worker, a worker
+that crashes after start-up is replaced, and one that dies during start-up stops the whole group.
+
+Graceful shutdown (per worker): on SIGTERM the site stops accepting, in-flight requests get up to
+``server.shutdown_timeout`` to finish, then the pipeline is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from aiohttp import web
+
+from gateway.app import create_app, make_pipeline
+from gateway.config.model import Config
+from gateway.errors import GatewayError
+from gateway.keys import ManagedPipeline
+
+log = logging.getLogger("gateway.serve")
+
+# A worker that exits sooner than this after starting is considered broken (bad port, import error):
+# restarting it would only loop, so the supervisor stops everything instead.
+_MIN_HEALTHY_UPTIME = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """Everything ``gateway serve`` needs, after command-line overrides were applied to the config."""
+
+    config: Config
+    supergraph_path: str
+    pipeline_factory: str | None = None
+
+
+class StartupError(Exception):
+    """Serving cannot start; the message is one line for stderr."""
+
+
+def prepare_pipeline(options: ServeOptions) -> ManagedPipeline:
+    """Create the pipeline and load the first supergraph, or raise ``StartupError``."""
+    path = options.supergraph_path
+    try:
+        sdl = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StartupError(f"cannot read supergraph {path}: {exc}") from None
+    try:
+        pipeline = make_pipeline(options.config, options.pipeline_factory)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise StartupError(f"cannot create the GraphQL pipeline: {exc}") from None
+    try:
+        pipeline.load_supergraph(sdl, path)
+    except GatewayError as exc:
+        raise StartupError(f"invalid supergraph {path}: {exc.message}") from None
+    return pipeline
+
+
+async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) -> None:
+    server = config.server
+    runner_kwargs: dict[str, object] = {"handle_signals": False, "shutdown_timeout": server.shutdown_timeout}
+    if not server.access_log:
+        runner_kwargs["access_log"] = None
+    runner = web.AppRunner(app, **runner_kwargs)  # type: ignore[arg-type]
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, server.host, server.port, reuse_port=reuse_port or None, backlog=1024)
+        await site.start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        for address in runner.addresses:
+            host, port = address[0], address[1]
+            print(
+                f"gateway: listening on http://{host}:{port} (pid {os.getpid()})", file=sys.stderr, flush=True
+            )
+        await stop.wait()
+        log.info("shutting down (pid %d)", os.getpid())
+    finally:
+        await runner.cleanup()
+
+
+def run_worker(config: Config, pipeline: ManagedPipeline, supergraph_path: str, *, reuse_port: bool) -> int:
+    """Serve in this process until SIGTERM/SIGINT; returns the exit code."""
+    app = create_app(config, pipeline, supergraph_path=supergraph_path)
+    try:
+        asyncio.run(_serve_app(app, config, reuse_port=reuse_port))
+    except OSError as exc:
+        print(f"error: cannot listen on {config.server.host}:{config.server.port}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def serve(options: ServeOptions) -> int:
+    """``gateway serve``: returns the process exit code."""
+    try:
+        pipeline = prepare_pipeline(options)
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if options.config.server.workers == 1:
+        return run_worker(options.config, pipeline, options.supergraph_path, reuse_port=False)
+    return _supervise(options, pipeline)
+
+
+def _reserve_port(host: str, port: int) -> socket.socket:
+    """Bind (without listening) a SO_REUSEPORT socket: resolves port 0 and keeps the port ours."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _worker_main(config: Config, pipeline: ManagedPipeline, supergraph_path: str) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+    raise SystemExit(run_worker(config, pipeline, supergraph_path, reuse_port=True))
+
+
+def _supervise(options: ServeOptions, pipeline: ManagedPipeline) -> int:
+    config = options.config
+    try:
+        reservation = _reserve_port(config.server.host, config.server.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {config.server.host}:{config.server.port}: {exc}", file=sys.stderr)
+        return 1
+    port = reservation.getsockname()[1]
+    config = dataclasses.replace(config, server=dataclasses.replace(config.server, port=port))
+    context = multiprocessing.get_context("fork")
+    workers: dict[int, tuple[multiprocessing.process.BaseProcess, float]] = {}
+    stopping = False
+
+    def spawn() -> None:
+        process = context.Process(
+            target=_worker_main, args=(config, pipeline, options.supergraph_path), daemon=False
+        )
+        process.start()
+        assert process.pid is not None
+        workers[process.sentinel] = (process, time.monotonic())
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        for process, _started in workers.values():
+            if process.pid is not None and process.exitcode is None:
+                os.kill(process.pid, signal.SIGTERM)
+
+    exit_code = 0
+    try:
+        for _ in range(config.server.workers):
+            spawn()
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        print(
+            f"gateway: {config.server.workers} workers on http://{config.server.host}:{port}",
+            file=sys.stderr,
+            flush=True,
+        )
+        while workers:
+            ready = multiprocessing.connection.wait(list(workers), timeout=1.0)
+            for sentinel in ready:
+                assert isinstance(sentinel, int)
+                process, started = workers.pop(sentinel)
+                process.join()
+                if stopping:
+                    continue
+                uptime = time.monotonic() - started
+                if uptime < _MIN_HEALTHY_UPTIME:
+                    print(
+                        f"error: worker {process.pid} exited during start-up (code {process.exitcode}); "
+                        "stopping",
+                        file=sys.stderr,
+                    )
+                    exit_code = 1
+                    on_signal(signal.SIGTERM, None)
+                else:
+                    log.error("worker %s exited with code %s; restarting it", process.pid, process.exitcode)
+                    spawn()
+    finally:
+        deadline = time.monotonic() + config.server.shutdown_timeout + 5.0
+        for process, _started in list(workers.values()):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+        reservation.close()
+    return exit_code

@@ -1,0 +1,1 @@
+"""End-to-end federation suite: cases of subgraphs + queries, checked against Apollo's gateway as the oracle."""

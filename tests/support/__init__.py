@@ -1,0 +1,1 @@
+"""Shared test helpers: free ports, process runners and the federated subgraph kit."""
