@@ -188,3 +188,64 @@ class RssSampler:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, rss_bytes(self._pid))
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its live descendants, in seconds."""
+    total = 0
+    for member in _descendants(pid):
+        try:
+            with open(f"/proc/{member}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14 and 15)
+    return total / _TICKS
+
+
+def cpu_busy_ticks(cpu: int) -> tuple[int, int]:
+    """(busy, total) jiffies of one CPU since boot, from /proc/stat; busy excludes idle and iowait.
+
+    Why: the difference over a measurement shows whether a core was saturated, including by processes
+    that are not ours (on a shared machine that is what makes figures noisy).
+    """
+    prefix = f"cpu{cpu} "
+    with open("/proc/stat") as handle:
+        for line in handle:
+            if line.startswith(prefix):
+                values = [int(v) for v in line.split()[1:]]
+                idle = values[3] + (values[4] if len(values) > 4 else 0)
+                total = sum(values[:8])
+                return total - idle, total
+    raise ValueError(f"cpu{cpu} not in /proc/stat")
+
+
+class CpuMeter:
+    """Percent of one core used by named process trees and named cores over a ``with`` block."""
+
+    def __init__(self, pids: Mapping[str, int], cpus: Mapping[str, int]) -> None:
+        self._pids = dict(pids)
+        self._cpus = dict(cpus)
+        self.percent: dict[str, float] = {}
+        self._start_wall = 0.0
+        self._start_pids: dict[str, float] = {}
+        self._start_cpus: dict[str, tuple[int, int]] = {}
+
+    def __enter__(self) -> CpuMeter:
+        self._start_wall = time.monotonic()
+        self._start_pids = {name: cpu_seconds(pid) for name, pid in self._pids.items()}
+        self._start_cpus = {name: cpu_busy_ticks(cpu) for name, cpu in self._cpus.items()}
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        wall = max(time.monotonic() - self._start_wall, 1e-9)
+        for name, pid in self._pids.items():
+            self.percent[name] = 100.0 * (cpu_seconds(pid) - self._start_pids[name]) / wall
+        for name, cpu in self._cpus.items():
+            busy, total = cpu_busy_ticks(cpu)
+            start_busy, start_total = self._start_cpus[name]
+            self.percent[name] = 100.0 * (busy - start_busy) / max(total - start_total, 1)

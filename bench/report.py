@@ -39,6 +39,14 @@ METRICS: tuple[tuple[str, str, str, bool], ...] = (
         "",
         False,
     ),
+    ("heavy_gateway_cpu_pct", "heavy, gateway process CPU (% of a core)", "%", False),
+    ("heavy_subgraphs_cpu_pct", "heavy, subgraphs process CPU (% of a core)", "%", False),
+    ("heavy_gateway_core_cpu_pct", "heavy, gateway core busy (all processes)", "%", False),
+    ("heavy_load_core_cpu_pct", "heavy, load core busy (subgraphs + wrk + others)", "%", False),
+    ("light_gateway_cpu_pct", "light, gateway process CPU (% of a core)", "%", False),
+    ("light_subgraphs_cpu_pct", "light, subgraphs process CPU (% of a core)", "%", False),
+    ("light_gateway_core_cpu_pct", "light, gateway core busy (all processes)", "%", False),
+    ("light_load_core_cpu_pct", "light, load core busy (subgraphs + wrk + others)", "%", False),
     ("light_c1_p50_ms", "light, 1 connection, p50 latency", "ms", False),
     ("light_c1_p99_ms", "light, 1 connection, p99 latency", "ms", False),
     (
@@ -119,6 +127,8 @@ def _fmt(value: float | None, unit: str = "") -> str:
         return f"{value:.2f} ms"
     if unit == "MB":
         return f"{value:.0f} MB"
+    if unit == "%":
+        return f"{value:.0f} %"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.2f}"
@@ -168,6 +178,8 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         others = [g for g in gateways if g != "apollo"]
         lines += ["| metric | " + " | ".join(others) + " |", "|---|" + "---|" * len(others)]
         for key, label, _unit, _ in METRICS:
+            if key.endswith("_cpu_pct"):
+                continue  # diagnostics of the sitting, not properties of a gateway to compare
             cells = [_ratio(summary[g].get(key), summary["apollo"].get(key)) for g in others]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
 

@@ -38,6 +38,7 @@ import orjson
 
 from bench.compare import check_response
 from bench.procs import (
+    CpuMeter,
     ManagedProcess,
     RssSampler,
     free_port,
@@ -304,7 +305,7 @@ class Sitting:
             record["startup_seconds"] = round(time.monotonic() - started, 2)
             with RssSampler(process.pid) as sampler:
                 for query in settings.queries:
-                    record["queries"][query] = self._run_query(record, url, query)
+                    record["queries"][query] = self._run_query(record, url, query, process.pid)
                 if not process.alive():
                     record["errors"].append(f"run {run_index + 1}: gateway exited during the run")
             record["metrics"]["peak_rss_mb"] = sampler.peak / 1e6
@@ -314,7 +315,7 @@ class Sitting:
             process.stop()
         return record
 
-    def _run_query(self, record: dict[str, Any], url: str, query: str) -> dict[str, Any]:
+    def _run_query(self, record: dict[str, Any], url: str, query: str, gateway_pid: int) -> dict[str, Any]:
         settings = self.settings
         metrics = record["metrics"]
         out: dict[str, Any] = {}
@@ -338,11 +339,19 @@ class Sitting:
             self._wrk(url, script, settings.connections, settings.warmup)
             self.wait_quiet()
         self.reset_stats()
-        load = self._wrk(url, script, settings.connections, settings.duration)
+        assert self.subgraphs is not None
+        meter = CpuMeter(
+            {"gateway": gateway_pid, "subgraphs": self.subgraphs.pid},
+            {"gateway_core": settings.gateway_cpu, "load_core": settings.load_cpu},
+        )
+        with meter:
+            load = self._wrk(url, script, settings.connections, settings.duration)
+        for name, percent in meter.percent.items():
+            metrics[f"{query}_{name}_cpu_pct"] = percent
         # Includes the calls of requests still in flight when wrk stopped (at most `connections` requests,
         # a bias of connections/requests, small for 20 s runs) -- their responses are not in wrk's count.
         calls = self.wait_quiet()
-        out["load"] = _wrk_record(load)
+        out["load"] = {**_wrk_record(load), "subgraph_requests": calls, "cpu_percent": meter.percent}
         if load.non_2xx or load.socket_errors:
             record["errors"].append(
                 f"run {record['run']}: {query}: {load.non_2xx} non-2xx responses, "
@@ -355,7 +364,9 @@ class Sitting:
         per_request = metrics[f"{query}_subgraph_requests_per_request"] or 0.0
         print(
             f"  {record['gateway']:>6} {query}: {load.requests_per_second:,.1f} req/s, "
-            f"p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms, {per_request:.2f} subgraph req/req",
+            f"p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms, {per_request:.2f} subgraph req/req; "
+            f"CPU % gateway {meter.percent['gateway']:.0f}, subgraphs {meter.percent['subgraphs']:.0f}, "
+            f"gateway core {meter.percent['gateway_core']:.0f}, load core {meter.percent['load_core']:.0f}",
             flush=True,
         )
 
@@ -416,9 +427,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     work_dir = settings.out_dir / stamp
     work_dir.mkdir(parents=True, exist_ok=True)
-    command = shlex.join(
-        [Path(sys.executable).name, "-m", "bench.run", *(argv if argv is not None else sys.argv[1:])]
-    )
+    interpreter = Path(sys.executable)
+    if interpreter.is_relative_to(ROOT):
+        interpreter = interpreter.relative_to(ROOT)
+    arguments = list(argv if argv is not None else sys.argv[1:])
+    command = shlex.join([str(interpreter), "-m", "bench.run", *arguments])
     machine = machine_info(python_binary(), node_binary(), NODE_DIR)
     print(f"writing to {work_dir}", flush=True)
 

@@ -90,7 +90,7 @@ def _plan(args: argparse.Namespace) -> int:
     from gateway.errors import GatewayError
 
     try:
-        from gateway.planner import plan_query
+        from gateway.planner import PlanningError, plan_query
         from gateway.planner.printer import format_plan, plan_to_json
     except ImportError as exc:
         return _fail(f"the query planner is not available: {exc}")
@@ -101,6 +101,8 @@ def _plan(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         plan = plan_query(supergraph, query, args.operation_name)
+    except PlanningError as exc:
+        return _fail(f"cannot plan the operation: {exc}")
     except GatewayError as exc:
         return _fail(exc.message)
     if args.json:

@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
 import signal
 import socket
 import sys
@@ -67,8 +68,32 @@ def prepare_pipeline(options: ServeOptions) -> ManagedPipeline:
     try:
         pipeline.load_supergraph(sdl, path)
     except GatewayError as exc:
-        raise StartupError(f"invalid supergraph {path}: {exc.message}") from None
+        raise StartupError(f"invalid supergraph {path}: {one_line(exc.message)}") from None
+    except Exception as exc:  # an engine bug must still end in one readable line, not a traceback
+        log.debug("supergraph load failed", exc_info=True)
+        reason = f"{type(exc).__name__}: {one_line(str(exc))}"
+        raise StartupError(f"cannot load supergraph {path}: {reason}") from None
     return pipeline
+
+
+_LOCATION = re.compile(r"^\S.*:(\d+):(\d+)$")
+
+
+def one_line(message: str) -> str:
+    """Collapse a multi-line message (graphql-core syntax errors quote the source) into one line.
+
+    Why: start-up errors go to one stderr line that log collectors keep whole; the source excerpt is dropped
+    and its ``<source>:line:column`` header kept as "(line L, column C)".
+    """
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return message
+    text = lines[0]
+    for line in lines[1:]:
+        match = _LOCATION.match(line)
+        if match is not None:
+            return f"{text} (line {match.group(1)}, column {match.group(2)})"
+    return text
 
 
 async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) -> None:

@@ -2,7 +2,8 @@
 
 Why separate from merging: these errors belong to exactly one subgraph team (``[name]`` prefix), and they must
 be found even when the subgraph composes with nothing else. Also computes which ``@external`` fields are used,
-because unused ones are an error in Fed 2 and silently dropped for Fed 1 subgraphs (Apollo's upgrade does that).
+because unused ones are an error in Fed 2 and silently dropped for Fed 1 subgraphs (Apollo's upgrade does
+that).
 """
 
 from __future__ import annotations
@@ -165,7 +166,8 @@ class _Checker:
                 if self.sub.type_kind(target) not in ("object", "interface", "union"):
                     self.error(
                         E.PROVIDES_ON_NON_OBJECT_FIELD,
-                        f'Invalid @provides directive on field "{coordinate}": field has type "{field.type}" which '
+                        f'Invalid @provides directive on field "{coordinate}": field has type '
+                        f'"{field.type}" which '
                         "is not a Composite Type",
                         coordinate,
                     )
@@ -226,7 +228,8 @@ class _Checker:
                 self.error(
                     E.EXTERNAL_UNUSED,
                     f'Field "{tdef.name}.{fname}" is marked @external but is not used in any federation '
-                    "directive (@key, @provides, @requires) or to satisfy an interface; the field declaration has "
+                    "directive (@key, @provides, @requires) or to satisfy an interface; the field "
+                    "declaration has "
                     "no use and should be removed (or the field should not be @external).",
                     f"{tdef.name}.{fname}",
                 )

@@ -6,7 +6,8 @@ Usage::
                     [--export-dir schema/subgraphs]
 
 An SDL file's subgraph name is its file stem; give a routing url as ``name=url`` (or ``path=url``). The YAML
-config lists ``subgraphs`` with ``name``, ``url`` and either ``schema: {file: path}`` or ``routing_url`` (the SDL
+config lists ``subgraphs`` with ``name``, ``url`` and either ``schema: {file: path}`` or ``routing_url``
+(the SDL
 is then fetched live with ``{ _service { sdl } }``). Exit codes: 0 composed, 1 composition errors, 2 usage or
 input errors. Why a function taking ``argv``: the main CLI dispatches to it, and tests call it directly.
 """
@@ -108,12 +109,12 @@ async def fetch_sdl(session: aiohttp.ClientSession, name: str, url: str) -> str:
     return sdl
 
 
-async def load_sources(specs: list[SubgraphSpec], timeout: float = 30.0) -> list[SubgraphSource]:
+async def load_sources(specs: list[SubgraphSpec], fetch_timeout: float = 30.0) -> list[SubgraphSource]:
     """Read files and fetch live SDLs (concurrently)."""
     out: dict[str, str] = {}
     live = [s for s in specs if s.fetch_url]
     if live:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=fetch_timeout)) as session:
             sdls = await asyncio.gather(*(fetch_sdl(session, s.name, s.fetch_url or "") for s in live))
         out.update({s.name: sdl for s, sdl in zip(live, sdls)})
     for s in specs:

@@ -357,23 +357,24 @@ class Merger:
         if external:
             for i in external:
                 t = sources[i].type
-                if not (
-                    t == dest.type or (not all_equal and is_strict_subtype(dest.type, t, self.named_subtype))
-                ):
-                    if t != dest.type and not is_strict_subtype(t, dest.type, self.named_subtype):
-                        names = [self.subs[i].name for i in sources]
-                        self.error(
-                            E.EXTERNAL_TYPE_MISMATCH,
-                            f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
-                            f'@external): it has type "{dest.type}" in the defining subgraphs but type "{t}" in '
-                            f'subgraph "{self.subs[i].name}"',
-                            names,
-                            coordinate,
-                        )
+                compatible = is_strict_subtype(dest.type, t, self.named_subtype) or is_strict_subtype(
+                    t, dest.type, self.named_subtype
+                )
+                if t != dest.type and not compatible:
+                    names = [self.subs[i].name for i in sources]
+                    self.error(
+                        E.EXTERNAL_TYPE_MISMATCH,
+                        f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
+                        f'@external): it has type "{dest.type}" in the defining subgraphs but '
+                        f'type "{t}" in '
+                        f'subgraph "{self.subs[i].name}"',
+                        names,
+                        coordinate,
+                    )
         dest.args = self.merge_args(coordinate, {i: f.args for i, f in active.items()})
         directives = self.merge_directives([f.directives for f in active.values()])
         joins = self.join_fields(parent.name, sources, has_type, external, ov, all_equal)
-        dest.directives = joins + directives
+        dest.directives = _inaccessible_first(joins, directives)
         return dest
 
     def validate_override(
@@ -390,8 +391,10 @@ class Merger:
             if label is not None and not (_LABEL.match(label) or _PERCENT.match(label)):
                 self.error(
                     E.OVERRIDE_LABEL_INVALID,
-                    f'Invalid @override label "{label}" on field "{coordinate}" on subgraph "{me}": labels must '
-                    "start with a letter and after that may contain alphanumerics, underscores, minuses, colons, "
+                    f'Invalid @override label "{label}" on field "{coordinate}" on subgraph '
+                    f'"{me}": labels must '
+                    "start with a letter and after that may contain alphanumerics, underscores, "
+                    "minuses, colons, "
                     'periods, or slashes. Alternatively, labels may be of the form "percent(x)" where x is a '
                     "float between 0-100 inclusive.",
                     [me],
@@ -401,7 +404,8 @@ class Merger:
             if src == me:
                 self.error(
                     E.OVERRIDE_FROM_SELF_ERROR,
-                    f'Source and destination subgraphs "{me}" are the same for overridden field "{coordinate}"',
+                    f'Source and destination subgraphs "{me}" are the same for overridden field '
+                    f'"{coordinate}"',
                     [me],
                     coordinate,
                 )
@@ -430,7 +434,8 @@ class Merger:
             if from_field.has("requires") or from_field.has("provides") or f.has("external"):
                 self.error(
                     E.OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
-                    f'@override cannot be used on field "{coordinate}" on subgraph "{me}" since "{coordinate}" '
+                    f'@override cannot be used on field "{coordinate}" on subgraph "{me}" since '
+                    f'"{coordinate}" '
                     f'on "{src}" is marked with directive @requires, @provides or @external',
                     [me, src],
                     coordinate,
@@ -489,14 +494,18 @@ class Merger:
             targetless = [i for i in non_shareable if i in ov.targetless]
             if targetless:
                 extra = (
-                    f' (please note that "{coordinate}" has an @override directive in "{self.subs[targetless[0]].name}"'
-                    " that targets an unknown subgraph so this could be due to misspelling the @override(from:) "
+                    f' (please note that "{coordinate}" has an @override directive in '
+                    f'"{self.subs[targetless[0]].name}"'
+                    " that targets an unknown subgraph so this could be due to misspelling the "
+                    "@override(from:) "
                     "argument)"
                 )
             self.error(
                 E.INVALID_FIELD_SHARING,
-                f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is resolved from '
-                f"{subgraph_list(names)} and defined as non-shareable in {which}{extra}. To fix it, mark the field "
+                f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is '
+                f"resolved from "
+                f"{subgraph_list(names)} and defined as non-shareable in {which}{extra}. To fix "
+                f"it, mark the field "
                 "@shareable in every subgraph that resolves it, or resolve it from a single subgraph.",
                 names,
                 coordinate,
@@ -627,7 +636,8 @@ class Merger:
                 else:
                     self.hint(
                         E.INCONSISTENT_ARGUMENT_PRESENCE,
-                        f'Optional argument "{arg_coord}" will not be included in the supergraph as it does not '
+                        f'Optional argument "{arg_coord}" will not be included in the supergraph '
+                        f"as it does not "
                         f"appear in all subgraphs: it is defined in {subgraph_list(have)} but not in "
                         f"{subgraph_list(missing)}.",
                         arg_coord,
@@ -646,8 +656,8 @@ class Merger:
             parts = [f'default value {v} in subgraph "{self.subs[i].name}"' for i, v in defaults.items()]
             self.error(
                 code,
-                f'{what.capitalize()} "{coordinate}" has incompatible default values across subgraphs: it has '
-                + " but ".join(parts),
+                f'{what.capitalize()} "{coordinate}" has incompatible default values across '
+                f"subgraphs: it has " + " but ".join(parts),
                 [self.subs[i].name for i in defaults],
                 coordinate,
             )
@@ -662,7 +672,8 @@ class Merger:
         )
 
     def add_interface_object_fields(self) -> None:
-        """Implementations of an interface get the fields only interface objects provide (``@join__field``)."""
+        """Implementations of an interface get the fields only interface objects provide
+        (``@join__field``)."""
         for itf_name, fields in self.itf_object_fields.items():
             itf = self.types.get(itf_name)
             if itf is None:
@@ -689,13 +700,15 @@ class Merger:
         dest = TypeDef(name=name, kind="union")
         dest.description = self.merge_description([t.description for _, t in defs])
         members: list[Applied] = []
-        for idx, t in defs:
+        for _, t in defs:
             for m in t.members:
                 if m not in dest.members:
                     dest.members.append(m)
-                members.append(
-                    Applied("join__unionMember", (("graph", _e(self.graph_names[idx])), ("member", _s(m))))
-                )
+        for m in dest.members:
+            for idx, t in defs:
+                if m in t.members:
+                    graph = ("graph", _e(self.graph_names[idx]))
+                    members.append(Applied("join__unionMember", (graph, ("member", _s(m)))))
         for m in dest.members:
             have = [self.subs[i].name for i, t in defs if m in t.members]
             if len(have) < len(defs):
@@ -741,9 +754,11 @@ class Merger:
                 if required:
                     self.error(
                         E.REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
-                        f'Input object field "{coordinate}" is required in some subgraphs but does not appear in '
+                        f'Input object field "{coordinate}" is required in some subgraphs but does '
+                        f"not appear in "
                         f"all subgraphs: it is required in {subgraph_list(required)} but does not appear in "
-                        f"{subgraph_list(missing)}. Add the field to {subgraph_list(missing)} or make it optional "
+                        f"{subgraph_list(missing)}. Add the field to {subgraph_list(missing)} or "
+                        f"make it optional "
                         "everywhere.",
                         required + missing,
                         coordinate,
@@ -751,7 +766,8 @@ class Merger:
                 else:
                     self.hint(
                         E.INCONSISTENT_INPUT_OBJECT_FIELD,
-                        f'Input object field "{fname}" will not be added to "{name}" in the supergraph as it does '
+                        f'Input object field "{fname}" will not be added to "{name}" in the '
+                        f"supergraph as it does "
                         f"not appear in all subgraphs: it is defined in {subgraph_list(have)} but not in "
                         f"{subgraph_list(missing)}.",
                         coordinate,
@@ -761,8 +777,10 @@ class Merger:
         if not dest.input_fields:
             self.error(
                 E.EMPTY_MERGED_INPUT_TYPE,
-                f'None of the fields of input object type "{name}" are consistently defined in all the subgraphs '
-                "defining that type. As only fields common to all subgraphs are merged, this would result in an "
+                f'None of the fields of input object type "{name}" are consistently defined in all '
+                f"the subgraphs "
+                "defining that type. As only fields common to all subgraphs are merged, this would "
+                "result in an "
                 "empty type.",
                 [self.subs[i].name for i, _ in defs],
                 name,
@@ -796,7 +814,8 @@ class Merger:
                     self.error(
                         E.ENUM_VALUE_MISMATCH,
                         f'Enum type "{name}" is used as both input type (for example, as type of '
-                        f'"{ex["Input"]}") and output type (for example, as type of "{ex["Output"]}"), but value '
+                        f'"{ex["Input"]}") and output type (for example, as type of '
+                        f'"{ex["Output"]}"), but value '
                         f'"{vname}" is not defined in all the subgraphs defining "{name}": {where}',
                         have + missing,
                         f"{name}.{vname}",
@@ -805,31 +824,43 @@ class Merger:
                 if usage == {"Input"}:
                     self.hint(
                         E.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM,
-                        f'Value "{vname}" of enum type "{name}" will not be part of the supergraph as it is not '
+                        f'Value "{vname}" of enum type "{name}" will not be part of the supergraph '
+                        f"as it is not "
                         f'defined in all the subgraphs defining "{name}": {where}.',
                         f"{name}.{vname}",
                     )
                     continue
                 self.hint(
                     E.INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM,
-                    f'Value "{vname}" of enum type "{name}" has been added to the supergraph but is only defined '
+                    f'Value "{vname}" of enum type "{name}" has been added to the supergraph but '
+                    f"is only defined "
                     f'in a subset of the subgraphs defining "{name}": {where}.',
                     f"{name}.{vname}",
                 )
             value = EnumValueDef(name=vname)
             value.description = self.merge_description([v.description for _, v in present])
             joins = [Applied("join__enumValue", (("graph", _e(self.graph_names[i])),)) for i, _ in present]
-            value.directives = joins + self.merge_directives([v.directives for _, v in present])
+            value.directives = _inaccessible_first(
+                joins, self.merge_directives([v.directives for _, v in present])
+            )
             dest.values[vname] = value
         if not dest.values:
             self.error(
                 E.EMPTY_MERGED_ENUM_TYPE,
-                f'None of the values of enum type "{name}" are defined consistently in all the subgraphs defining '
-                "that type. As only values common to all subgraphs are merged, this would result in an empty type.",
+                f'None of the values of enum type "{name}" are defined consistently in all the '
+                f"subgraphs defining "
+                "that type. As only values common to all subgraphs are merged, this would result "
+                "in an empty type.",
                 [self.subs[i].name for i, _ in defs],
                 name,
             )
         return dest
+
+
+def _inaccessible_first(joins: list[Applied], others: list[Applied]) -> list[Applied]:
+    """Apollo prints ``@inaccessible`` before the join metadata of fields and enum values."""
+    hidden = [d for d in others if d.name == "inaccessible"]
+    return hidden + joins + [d for d in others if d.name != "inaccessible"]
 
 
 def _dnf(value: ValueNode | None) -> list[list[str]]:

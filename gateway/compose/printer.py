@@ -1,8 +1,8 @@
 """Print a merged ``Supergraph`` as SDL in Apollo's style.
 
 Why our own printer: the output must be byte-stable (same input -> same bytes) and readable like
-@apollo/composition's: ``schema`` with its ``@link``s first, then directive definitions and types sorted by name,
-type-level directives one per line, field-level directives inline.
+@apollo/composition's: ``schema`` with its ``@link``s first, then directive definitions and types sorted by
+name, type-level directives one per line, field-level directives inline.
 """
 
 from __future__ import annotations
@@ -70,9 +70,12 @@ def _type(t: TypeDef) -> str:
         lines = [_description(f.description, "  ") + f"  {_input_value(f)}" for f in t.input_fields.values()]
     else:
         lines = [_enum_value(v) for v in t.values.values()]
-    sep = "\n\n" if any(line.lstrip().startswith('"""') for line in lines) else "\n"
+    # Like graphql-js: a described member gets a blank line before it (unless it comes first).
+    body = "".join(
+        ("\n" if i and line.lstrip().startswith('"""') else "") + line + "\n" for i, line in enumerate(lines)
+    )
     opener = "\n{\n" if t.directives else " {\n"
-    return head + opener + sep.join(lines) + "\n}"
+    return head + opener + body + "}"
 
 
 def print_supergraph(sg: Supergraph) -> str:

@@ -1,9 +1,11 @@
 """Turn one subgraph SDL into the federation-aware model (``model.Subgraph``).
 
-Why a separate step: everything after parsing must reason about federation *meaning*, not spelling. This module
+Why a separate step: everything after parsing must reason about federation *meaning*, not spelling. This
+module
 resolves ``@link`` imports and renames (``{name: "@key", as: "@myKey"}``, ``@federation__key``), folds
 ``extend type`` into definitions, renames custom root types to ``Query``/``Mutation``/``Subscription``, strips
-federation plumbing (``_service``, ``_Entity``...) and applies Apollo's Fed 1 upgrade rules to subgraphs without
+federation plumbing (``_service``, ``_Entity``...) and applies Apollo's Fed 1 upgrade rules to subgraphs
+without
 a federation ``@link``.
 """
 
@@ -325,13 +327,15 @@ class _Builder:
             if definition is None:
                 self.error(
                     E.DIRECTIVE_COMPOSITION_ERROR,
-                    f'Could not find matching directive definition for argument to @composeDirective "@{local}".',
+                    f"Could not find matching directive definition for argument to "
+                    f'@composeDirective "@{local}".',
                 )
                 continue
             if local in FED_DIRECTIVES or local in ("deprecated", "specifiedBy", "skip", "include"):
                 self.error(
                     E.DIRECTIVE_COMPOSITION_ERROR,
-                    f'Directive "@{local}" should not be explicitly manually composed since it is a federation '
+                    f'Directive "@{local}" should not be explicitly manually composed since it is '
+                    f"a federation "
                     "directive or a built-in directive.",
                 )
                 continue
@@ -368,6 +372,8 @@ def parse_subgraph(name: str, url: str, sdl: str) -> tuple[Subgraph | None, list
     types = builder.build_types()
     sub = Subgraph(name=name, url=url, fed2=builder.fed2, version=builder.version, types=types)
     sub.composed = builder.composed()
+    # Every subgraph has a Query root once federation adds ``_entities``/``_service``; Apollo records it.
+    sub.types.setdefault("Query", TypeDef(name="Query", kind="object"))
     if not sub.fed2:
         _fed1_upgrade(sub)
     return sub, builder.errors

@@ -1,6 +1,7 @@
 """Type-reference comparison for merging (``String!`` vs ``String``, ``[Int!]`` vs ``[Int]``).
 
-Why: Apollo merges a shareable field typed differently in two subgraphs when one type is a subtype of the other
+Why: Apollo merges a shareable field typed differently in two subgraphs when one type is a subtype of the
+other
 (the most general wins for outputs, the most specific for inputs); anything else is ``FIELD_TYPE_MISMATCH``.
 """
 

@@ -1,7 +1,8 @@
 """Checks on the merged result: ``@inaccessible`` consistency and a practical satisfiability check.
 
 Why after merging: these properties only exist for the whole graph. The satisfiability check is a pragmatic
-version of Apollo's: every field of a type reachable from the root types must be resolvable by some subgraph in
+version of Apollo's: every field of a type reachable from the root types must be resolvable by some
+subgraph in
 which that type can be reached, either from its own root fields or by an entity jump through a resolvable
 ``@key`` whose fields another subgraph (that reaches the type) can provide.
 """
@@ -37,8 +38,10 @@ def check_inaccessible(sg: Supergraph) -> list[CompositionError]:
                 errors.append(
                     CompositionError(
                         E.REFERENCED_INACCESSIBLE,
-                        f'Type "{target}" is @inaccessible but is referenced by "{coordinate}", which is in the API '
-                        f'schema. Mark "{coordinate}" @inaccessible too, or remove @inaccessible from "{target}".',
+                        f'Type "{target}" is @inaccessible but is referenced by "{coordinate}", '
+                        f"which is in the API "
+                        f'schema. Mark "{coordinate}" @inaccessible too, or remove @inaccessible '
+                        f'from "{target}".',
                         (),
                         coordinate,
                     )
@@ -68,7 +71,8 @@ def check_interface_fields(sg: Supergraph) -> list[CompositionError]:
                         CompositionError(
                             E.INTERFACE_FIELD_NO_IMPLEM,
                             f'Interface field "{itf_name}.{fname}" is declared in some subgraphs but type '
-                            f'"{t.name}", which implements "{itf_name}" only in some subgraphs, does not have '
+                            f'"{t.name}", which implements "{itf_name}" only in some subgraphs, '
+                            f"does not have "
                             f'field "{fname}". Add "{t.name}.{fname}" to the subgraphs defining "{t.name}".',
                             (),
                             f"{t.name}.{fname}",
@@ -173,24 +177,28 @@ def check_satisfiability(subs: list[Subgraph], sg: Supergraph) -> list[Compositi
             origin = subs[reached_in[0]].name
             reasons = []
             for i in resolvers:
-                st = subs[i].types[t.name] if t.name in subs[i].types else None
+                st = subs[i].types.get(t.name)
                 if st is not None and not st.all("key"):
                     why = f'type "{t.name}" has no @key defined in subgraph "{subs[i].name}"'
                 elif st is not None:
                     why = (
-                        f'none of the @key of "{t.name}" in subgraph "{subs[i].name}" is resolvable or can be '
+                        f'none of the @key of "{t.name}" in subgraph "{subs[i].name}" is '
+                        f"resolvable or can be "
                         f'provided by subgraph "{origin}"'
                     )
                 else:
                     why = f'type "{t.name}" is not reachable in subgraph "{subs[i].name}"'
                 reasons.append(
-                    f'  - cannot move to subgraph "{subs[i].name}", which has field "{t.name}.{fname}", because {why}.'
+                    f'  - cannot move to subgraph "{subs[i].name}", which has field '
+                    f'"{t.name}.{fname}", because {why}.'
                 )
             errors.append(
                 CompositionError(
                     E.SATISFIABILITY_ERROR,
-                    f'Field "{t.name}.{fname}" cannot be reached by any query: type "{t.name}" is reachable from '
-                    f'subgraph "{origin}" but the field is only resolvable elsewhere.\n- from subgraph "{origin}":\n'
+                    f'Field "{t.name}.{fname}" cannot be reached by any query: type "{t.name}" is '
+                    f"reachable from "
+                    f'subgraph "{origin}" but the field is only resolvable elsewhere.\n- from '
+                    f'subgraph "{origin}":\n'
                     f'  - cannot find field "{t.name}.{fname}".\n'
                     + "\n".join(reasons)
                     + f'\nFix: add a resolvable @key to "{t.name}" in the subgraph resolving "{fname}".',

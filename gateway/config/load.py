@@ -204,7 +204,8 @@ class _Builder:
         try:
             return _convert(text, kind)
         except ValueError as exc:
-            return self.issue(str(exc), path, node)
+            message, _, hint = str(exc).partition("; ")
+            return self.issue(message, path, node, hint or None)
 
 
 _KIND_NAMES = {

@@ -180,7 +180,9 @@ class _Run:
             prefix.append(segment)
         return prefix or None
 
-    def _entity_errors(self, fetch: FetchNode, raw_errors: Any, targets: list[tuple[dict[str, Any], int]]) -> None:
+    def _entity_errors(
+        self, fetch: FetchNode, raw_errors: Any, targets: list[tuple[dict[str, Any], int]]
+    ) -> None:
         paths_by_object: dict[int, list[str | int]] = {
             id(obj): where for obj, where in collect_object_paths(self.data, fetch.path)
         }
@@ -199,7 +201,9 @@ class _Run:
             ):
                 for obj in objects_by_index[path[1]]:
                     where = paths_by_object.get(id(obj))
-                    out.append(self.subgraph_error(fetch, raw, [*where, *path[2:]] if where is not None else None))
+                    out.append(
+                        self.subgraph_error(fetch, raw, [*where, *path[2:]] if where is not None else None)
+                    )
             else:
                 out.append(self.subgraph_error(fetch, raw, self._first_path(fetch)))
 
@@ -219,7 +223,9 @@ class _Run:
 
 def _malformed(service: str, detail: str) -> SubgraphFetchError:
     return SubgraphFetchError(
-        service, SUBREQUEST_MALFORMED_RESPONSE, f"HTTP fetch failed from '{service}': invalid response: {detail}"
+        service,
+        SUBREQUEST_MALFORMED_RESPONSE,
+        f"HTTP fetch failed from '{service}': invalid response: {detail}",
     )
 
 

@@ -61,7 +61,8 @@ class PreparedOperation:
     has_variables: bool
     # Introspection result cached when it does not depend on variables.
     introspection_result: dict[str, Any] | None = None
-    plans: dict[frozenset[str], Any] = field(default_factory=dict)
+    # Plans by (active override labels, plugin plan key), bounded by the pipeline.
+    plans: dict[Any, Any] = field(default_factory=dict)
 
 
 def format_graphql_error(error: GraphQLError, code: str) -> FormattedError:
@@ -69,7 +70,9 @@ def format_graphql_error(error: GraphQLError, code: str) -> FormattedError:
     return make_error(error.message, code, locations=locations or None)
 
 
-def _filter_introspection(selection_set: SelectionSetNode, fragments: dict[str, Any]) -> SelectionSetNode | None:
+def _filter_introspection(
+    selection_set: SelectionSetNode, fragments: dict[str, Any]
+) -> SelectionSetNode | None:
     kept: list[Any] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
@@ -78,17 +81,25 @@ def _filter_introspection(selection_set: SelectionSetNode, fragments: dict[str, 
         elif isinstance(selection, InlineFragmentNode):
             inner = _filter_introspection(selection.selection_set, fragments)
             if inner is not None:
-                kept.append(InlineFragmentNode(
-                    type_condition=selection.type_condition, directives=selection.directives, selection_set=inner
-                ))
+                kept.append(
+                    InlineFragmentNode(
+                        type_condition=selection.type_condition,
+                        directives=selection.directives,
+                        selection_set=inner,
+                    )
+                )
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
                 inner = _filter_introspection(fragment.selection_set, fragments)
                 if inner is not None:
-                    kept.append(InlineFragmentNode(
-                        type_condition=fragment.type_condition, directives=selection.directives, selection_set=inner
-                    ))
+                    kept.append(
+                        InlineFragmentNode(
+                            type_condition=fragment.type_condition,
+                            directives=selection.directives,
+                            selection_set=inner,
+                        )
+                    )
     return SelectionSetNode(selections=tuple(kept)) if kept else None
 
 
@@ -120,7 +131,9 @@ def prepare_operation(
         )
         raise RequestError([make_error(message, OPERATION_RESOLUTION_FAILURE)])
     fragments = fragments_of(document)
-    projection = compile_projection(schema, document, operation.name.value if operation.name else operation_name)
+    projection = compile_projection(
+        schema, document, operation.name.value if operation.name else operation_name
+    )
     introspection_doc: DocumentNode | None = None
     if operation.operation.value == "query":
         selected = _filter_introspection(operation.selection_set, fragments)

@@ -2,7 +2,7 @@
 
 Stage order (our layer inventory):
   1. snapshot      take the current schema generation (a reload mid-request never mixes generations)
-  2. prepare       parse + validate + select operation + compile projection, cached per (query, operation name)
+  2. prepare       parse + validate + select operation + compile projection, cached per (query, op name)
   3. method check  mutations over GET are refused (405)
   4. variables     coerce to the operation's variable types (BAD_USER_INPUT on failure)
   5. plan          build_query_plan, cached per prepared operation and active override labels
@@ -37,7 +37,9 @@ from gateway.errors import (
     make_error,
 )
 from gateway.executor.dedup import InFlightMap
-from gateway.executor.execute import ExecutionEnvironment, SubgraphEndpoint, execute_plan
+from gateway.executor.execute import ExecutionEnvironment, HeadersFor, SubgraphEndpoint, execute_plan
+from gateway.pipeline.context import Plugin, RequestContext
+from gateway.pipeline.plugins import build_plugins
 from gateway.pipeline.prepare import PreparedOperation, RequestError, format_graphql_error, prepare_operation
 from gateway.pipeline.types import GraphQLRequest, GraphQLResponse
 from gateway.planner.build import PlanningError, build_query_plan
@@ -49,6 +51,7 @@ from gateway.transport.client import SubgraphTransport
 
 log = logging.getLogger("gateway.pipeline")
 
+_MAX_PLANS_PER_OPERATION = 64
 _PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
 
 
@@ -66,7 +69,9 @@ class SchemaSnapshot:
     introspection: bool
 
 
-def _override_labels(supergraph: Supergraph, enabled: frozenset[str]) -> tuple[tuple[tuple[str, float], ...], frozenset[str]]:
+def _override_labels(
+    supergraph: Supergraph, enabled: frozenset[str]
+) -> tuple[tuple[tuple[str, float], ...], frozenset[str]]:
     percents: dict[str, float] = {}
     fixed: set[str] = set()
     for typedef in supergraph.types.values():
@@ -86,15 +91,20 @@ def _override_labels(supergraph: Supergraph, enabled: frozenset[str]) -> tuple[t
 class GatewayPipeline:
     """Answers GraphQL requests against the current supergraph; see the module docstring for the stages."""
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(self, config: Config | None = None, plugins: list[Plugin] | None = None) -> None:
         self.config = config or Config()
         self.transport = SubgraphTransport()
+        self.plugins: list[Plugin] = build_plugins(self.config) if plugins is None else plugins
         self._snapshot: SchemaSnapshot | None = None
 
     async def start(self) -> None:
         await self.transport.start()
+        for plugin in self.plugins:
+            await plugin.start()
 
     async def close(self) -> None:
+        for plugin in reversed(self.plugins):
+            await plugin.close()
         await self.transport.close()
 
     @property
@@ -131,7 +141,12 @@ class GatewayPipeline:
             header_rules={name: config.headers_for(name) for name in supergraph.graphs},
             introspection=config.supergraph.introspection,
         )
-        log.info("supergraph loaded from %s (%d subgraphs, sha256 %s)", source, len(endpoints), supergraph.sha256[:12])
+        log.info(
+            "supergraph loaded from %s (%d subgraphs, sha256 %s)",
+            source,
+            len(endpoints),
+            supergraph.sha256[:12],
+        )
 
     # ---- stages -------------------------------------------------------------------------------------
 
@@ -155,18 +170,23 @@ class GatewayPipeline:
             return snapshot.fixed_labels
         active = set(snapshot.fixed_labels)
         for label, percent in snapshot.percent_labels:
-            if random.random() * 100 < percent:  # noqa: S311 - traffic splitting, not security
+            if random.random() * 100 < percent:
                 active.add(label)
         return frozenset(active)
 
-    def _plan(self, snapshot: SchemaSnapshot, prepared: PreparedOperation, labels: frozenset[str]) -> QueryPlan:
-        plan = prepared.plans.get(labels)
+    def _plan(self, snapshot: SchemaSnapshot, ctx: RequestContext, labels: frozenset[str]) -> QueryPlan:
+        prepared = ctx.prepared
+        assert prepared is not None and ctx.operation is not None
+        key = (labels, ctx.plan_key)
+        plan = prepared.plans.get(key)
         if plan is None:
             try:
-                plan = build_query_plan(snapshot.supergraph, prepared.operation, prepared.fragments, labels)
+                plan = build_query_plan(snapshot.supergraph, ctx.operation, ctx.fragments, labels)
             except PlanningError as error:
                 raise RequestError([make_error(str(error), QUERY_PLANNING_FAILED)], 500) from None
-            prepared.plans[labels] = plan
+            if len(prepared.plans) >= _MAX_PLANS_PER_OPERATION:
+                prepared.plans.pop(next(iter(prepared.plans)))
+            prepared.plans[key] = plan
         return plan
 
     def _introspect(
@@ -189,45 +209,92 @@ class GatewayPipeline:
             return GraphQLResponse(
                 {"errors": [make_error("The supergraph is not loaded yet.", SUPERGRAPH_NOT_READY)]}, 503
             )
+        ctx = RequestContext(request=request, snapshot=snapshot)
+        for plugin in self.plugins:
+            early = await plugin.on_request(ctx)
+            if early is not None:
+                return self._finish(ctx, early)
         if not request.query:
-            return GraphQLResponse(
-                {"errors": [make_error("GraphQL operations must contain a non-empty `query`.", BAD_REQUEST)]}, 400
+            return self._finish(
+                ctx,
+                GraphQLResponse(
+                    {
+                        "errors": [
+                            make_error("GraphQL operations must contain a non-empty `query`.", BAD_REQUEST)
+                        ]
+                    },
+                    400,
+                ),
             )
         try:
             prepared = self._prepare(snapshot, request.query, request.operation_name)
+            ctx.prepared = prepared
             if prepared.kind == "mutation" and request.http_method == "GET":
-                return GraphQLResponse(
-                    {"errors": [make_error("Mutations cannot be sent over GET; use POST.", METHOD_NOT_ALLOWED)]},
-                    405,
-                    {"allow": "POST"},
+                return self._finish(
+                    ctx,
+                    GraphQLResponse(
+                        {
+                            "errors": [
+                                make_error("Mutations cannot be sent over GET; use POST.", METHOD_NOT_ALLOWED)
+                            ]
+                        },
+                        405,
+                        {"allow": "POST"},
+                    ),
                 )
-            variables = self._coerce(snapshot, prepared, request.variables)
-            plan = self._plan(snapshot, prepared, self._labels(snapshot))
+            ctx.variables = self._coerce(snapshot, prepared, request.variables)
+            ctx.operation = prepared.operation
+            ctx.fragments = prepared.fragments
+            for plugin in self.plugins:
+                early = await plugin.on_operation(ctx)
+                if early is not None:
+                    return self._finish(ctx, early)
+            plan = ctx.plan = self._plan(snapshot, ctx, self._labels(snapshot))
         except RequestError as error:
-            return GraphQLResponse({"errors": error.errors}, error.http_status)
+            return self._finish(ctx, GraphQLResponse({"errors": error.errors}, error.http_status))
 
+        data, errors = await execute_plan(plan, snapshot.env, ctx.variables, self._headers_for(snapshot, ctx))
+        if prepared.introspection is not None:
+            introspected, more = self._introspect(snapshot, prepared, ctx.variables)
+            data.update(introspected)
+            errors.extend(more)
+        if ctx.errors:
+            errors = [*ctx.errors, *errors]
+        shaped = shape_response(prepared.projection, data, ctx.variables, errors)
+        body: dict[str, Any] = {"errors": errors, "data": shaped} if errors else {"data": shaped}
+        for plugin in self.plugins:
+            await plugin.on_response(ctx, body)
+        if ctx.extensions:
+            body["extensions"] = {**body.get("extensions", {}), **ctx.extensions}
+        return self._finish(ctx, GraphQLResponse(body))
+
+    @staticmethod
+    def _finish(ctx: RequestContext, response: GraphQLResponse) -> GraphQLResponse:
+        if ctx.response_headers:
+            response.headers = {**ctx.response_headers, **response.headers}
+        return response
+
+    @staticmethod
+    def _headers_for(snapshot: SchemaSnapshot, ctx: RequestContext) -> HeadersFor:
         rules = snapshot.header_rules
-        incoming = request.headers
-        header_cache: dict[str, Mapping[str, str]] = {}
+        incoming: Mapping[str, str] = ctx.request.headers
+        if ctx.strip_headers:
+            strip = ctx.strip_headers
+            incoming = {k: v for k, v in incoming.items() if k not in strip}
+        extra = ctx.subgraph_headers
+        cache: dict[str, Mapping[str, str]] = {}
 
         def headers_for(service: str) -> Mapping[str, str]:
-            found = header_cache.get(service)
+            found = cache.get(service)
             if found is None:
                 service_rules = rules.get(service)
                 found = apply_header_rules(service_rules, incoming) if service_rules else {}
-                header_cache[service] = found
+                if extra:
+                    found = {**found, **extra}
+                cache[service] = found
             return found
 
-        data, errors = await execute_plan(plan, snapshot.env, variables, headers_for)
-        if prepared.introspection is not None:
-            introspected, more = self._introspect(snapshot, prepared, variables)
-            data.update(introspected)
-            errors.extend(more)
-        shaped = shape_response(prepared.projection, data, variables, errors)
-        body: dict[str, Any] = {"data": shaped}
-        if errors:
-            body = {"errors": errors, "data": shaped}
-        return GraphQLResponse(body)
+        return headers_for
 
     def _coerce(
         self, snapshot: SchemaSnapshot, prepared: PreparedOperation, raw: dict[str, Any] | None

@@ -28,6 +28,8 @@ def plan_query(supergraph_sdl: str, query: str, operation_name: str | None = Non
     operation = find_operation(document, operation_name)
     if operation is None:
         raise PlanningError(
-            f"Unknown operation named '{operation_name}'." if operation_name else "Must provide operation name."
+            f"Unknown operation named '{operation_name}'."
+            if operation_name
+            else "Must provide operation name."
         )
     return plan_document(supergraph, document, operation)

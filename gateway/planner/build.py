@@ -107,7 +107,9 @@ class _Planner:
 
     # ---- groups ---------------------------------------------------------------------------------
 
-    def _new_group(self, graph: str, root_kind: str | None, path: tuple[str, ...], merge_typename: bool) -> _Group:
+    def _new_group(
+        self, graph: str, root_kind: str | None, path: tuple[str, ...], merge_typename: bool
+    ) -> _Group:
         group = _Group(len(self.groups), graph, root_kind, path, merge_typename)
         self.groups.append(group)
         if root_kind is None:
@@ -131,7 +133,9 @@ class _Planner:
             stack.extend(self.groups[current].deps)
         return False
 
-    def _entity_group(self, graph: str, path: tuple[str, ...], deps: set[int], merge_typename: bool) -> _Group:
+    def _entity_group(
+        self, graph: str, path: tuple[str, ...], deps: set[int], merge_typename: bool
+    ) -> _Group:
         for candidate in self.by_key.get((graph, path, merge_typename), ()):
             if candidate.id in deps:
                 continue
@@ -163,12 +167,18 @@ class _Planner:
             return True
         if self.sg.field_resolvable_in(parent, name, graph, self.labels):
             return True
-        return self._provided(provided, parent, name) is not None and self.sg.field_defined_in(parent, name, graph)
+        return self._provided(provided, parent, name) is not None and self.sg.field_defined_in(
+            parent, name, graph
+        )
 
     def _applies(self, type_condition: str | None, runtime: str) -> bool:
-        return type_condition is None or type_condition == runtime or self.sg.implements(runtime, type_condition)
+        return (
+            type_condition is None or type_condition == runtime or self.sg.implements(runtime, type_condition)
+        )
 
-    def _unresolved(self, graph: str, parent: str, selections: Sequence[OpSelection] | None, budget: int = 3) -> int:
+    def _unresolved(
+        self, graph: str, parent: str, selections: Sequence[OpSelection] | None, budget: int = 3
+    ) -> int:
         """How many fields of the selection the subgraph cannot resolve (a cheap look-ahead cost)."""
         if not selections or budget == 0:
             return 0
@@ -191,11 +201,17 @@ class _Planner:
         return count
 
     def _locally_resolvable(
-        self, graph: str, parent: str, selections: Sequence[OpSelection], provided: Sequence[OpSelection] | None
+        self,
+        graph: str,
+        parent: str,
+        selections: Sequence[OpSelection],
+        provided: Sequence[OpSelection] | None,
     ) -> bool:
         for sel in selections:
             if isinstance(sel, OpFragment):
-                if not self._locally_resolvable(graph, sel.type_condition or parent, sel.selections, provided):
+                if not self._locally_resolvable(
+                    graph, sel.type_condition or parent, sel.selections, provided
+                ):
                     return False
                 continue
             if not self._resolvable(graph, parent, sel.name, provided):
@@ -204,7 +220,10 @@ class _Planner:
                 fielddef = self.sg.types[parent].fields[sel.name]
                 sub_provided = self._provided(provided, parent, sel.name)
                 if not self._locally_resolvable(
-                    graph, fielddef.type_name, sel.selections, sub_provided.selections if sub_provided else None
+                    graph,
+                    fielddef.type_name,
+                    sel.selections,
+                    sub_provided.selections if sub_provided else None,
                 ):
                     return False
         return True
@@ -216,6 +235,67 @@ class _Planner:
             if self._locally_resolvable(from_graph, parent, field_set_selections(key.selection), provided):
                 return key
         return keys[0]
+
+    def _plannable(
+        self,
+        graph: str,
+        type_name: str,
+        selections: Sequence[OpSelection],
+        provided: Sequence[OpSelection] | None,
+        budget: int,
+    ) -> bool:
+        """Can this selection be completed starting in ``graph`` (locally or through entity jumps)?"""
+        if budget == 0:
+            return True
+        typedef = self.sg.types.get(type_name)
+        if typedef is None:
+            return True
+        if typedef.kind in ("interface", "union") and not self.sg.is_interface_object(type_name, graph):
+            return all(
+                self._plannable(graph, runtime, selections, provided, budget)
+                for runtime in self.sg.possible_types_in_graph(type_name, graph)
+            )
+        for sel in selections:
+            if isinstance(sel, OpFragment):
+                if self._applies(sel.type_condition, type_name) and not self._plannable(
+                    graph, type_name, sel.selections, provided, budget
+                ):
+                    return False
+                continue
+            if sel.name == "__typename":
+                continue
+            fielddef = typedef.fields.get(sel.name)
+            if fielddef is None:
+                continue
+            provided_field = self._provided(provided, type_name, sel.name)
+            if self.sg.field_resolvable_in(type_name, sel.name, graph, self.labels) or (
+                provided_field is not None and self.sg.field_defined_in(type_name, sel.name, graph)
+            ):
+                if sel.selections and not self._plannable(
+                    graph,
+                    fielddef.type_name,
+                    sel.selections,
+                    provided_field.selections if provided_field else None,
+                    budget - 1,
+                ):
+                    return False
+                continue
+            # needs a jump: some subgraph resolving it must accept this type as an entity
+            if not any(
+                self.sg.resolvable_keys(type_name, g)
+                for g in self.sg.field_graphs(type_name, sel.name, self.labels)
+            ) and not self._via_interface(type_name, sel.name):
+                return False
+        return True
+
+    def _via_interface(self, type_name: str, field_name: str) -> bool:
+        gtype = self.sg.schema.get_type(type_name)
+        interfaces = gtype.interfaces if isinstance(gtype, GraphQLObjectType | GraphQLInterfaceType) else ()
+        return any(
+            self.sg.resolvable_keys(iface.name, g)
+            for iface in interfaces
+            for g in self.sg.field_graphs(iface.name, field_name, self.labels)
+        )
 
     # ---- walking ------------------------------------------------------------------------------------
 
@@ -241,7 +321,9 @@ class _Planner:
                         group, sub, parent, sel.selections, path, provided, conditions + sel.directives, level
                     )
                 else:
-                    self.plan_selections(group, target, parent, sel.selections, path, provided, conditions, level)
+                    self.plan_selections(
+                        group, target, parent, sel.selections, path, provided, conditions, level
+                    )
                 continue
             self.plan_field(group, target, parent, sel, path, provided, conditions, level)
 
@@ -267,10 +349,27 @@ class _Planner:
             raise PlanningError(f"Cannot query field '{name}' on type '{parent}'.")
         graph = group.graph
         provided_field = self._provided(provided, parent, name)
-        if self.sg.field_resolvable_in(parent, name, graph, self.labels) or (
+        local = self.sg.field_resolvable_in(parent, name, graph, self.labels) or (
             provided_field is not None and self.sg.field_defined_in(parent, name, graph)
-        ):
-            composite = self.sg.is_composite(fielddef.type_name)
+        )
+        composite = self.sg.is_composite(fielddef.type_name)
+        if local and composite and sel.selections:
+            # A field whose selection cannot be completed from here (a value type with fields this subgraph
+            # lacks and no key to jump from) must come whole from a subgraph that can complete it.
+            entry = fielddef.entry(graph)
+            sub_provided: Sequence[OpSelection] | None = None
+            if entry is not None and entry.provides is not None:
+                sub_provided = field_set_selections(entry.provides)
+            elif provided_field is not None and provided_field.selections:
+                sub_provided = provided_field.selections
+            if not self._plannable(graph, fielddef.type_name, sel.selections, sub_provided, 8) and any(
+                g != graph
+                and self.sg.resolvable_keys(parent, g)
+                and self._plannable(g, fielddef.type_name, sel.selections, None, 8)
+                for g in self.sg.field_graphs(parent, name, self.labels)
+            ):
+                local = False
+        if local:
             item = target.add_field(name, sel.alias, sel.arguments, sel.directives, composite)
             self._touch(group)
             if composite:
@@ -282,7 +381,9 @@ class _Planner:
                     child_provided = field_set_selections(entry.provides)
                 elif provided_field is not None and provided_field.selections:
                     child_provided = provided_field.selections
-                self.plan_composite(group, item.sub, fielddef.type_name, sel.selections or (), child_path, child_provided)
+                self.plan_composite(
+                    group, item.sub, fielddef.type_name, sel.selections or (), child_path, child_provided
+                )
             return
         self.plan_jump(group, target, parent, sel, path, provided, conditions, level)
 
@@ -365,7 +466,18 @@ class _Planner:
         graph2, key = option
         runtime_types = (interface, *self.sg.possible_types(interface))
         child, child_target = self.entity_jump(
-            group, target, interface, runtime_types, interface, graph2, key, path, (), (), provided, selections
+            group,
+            target,
+            interface,
+            runtime_types,
+            interface,
+            graph2,
+            key,
+            path,
+            (),
+            (),
+            provided,
+            selections,
         )
         self.plan_abstract(child, child_target, interface, concrete, path, None)
 
@@ -402,17 +514,17 @@ class _Planner:
         result: list[OpSelection] = []
         for sel in required:
             if isinstance(sel, OpFragment):
-                result.append(OpFragment(sel.type_condition, (), self._alias_internal(sel.selections, client)))
+                result.append(
+                    OpFragment(sel.type_condition, (), self._alias_internal(sel.selections, client))
+                )
                 continue
             same = by_key.get(sel.name, [])
             clash = any(f.name != sel.name or f.args_key() != sel.args_key() for f in same)
-            alias = f"__fed_{sel.name}" if clash else None
+            alias = f"_fed_{sel.name}" if clash else None
             sub: tuple[OpSelection, ...] | None = None
             if sel.selections is not None:
                 client_sub = (
-                    []
-                    if clash
-                    else [s for f in same if f.name == sel.name for s in (f.selections or ())]
+                    [] if clash else [s for f in same if f.name == sel.name for s in (f.selections or ())]
                 )
                 sub = self._alias_internal(sel.selections, client_sub)
                 if any(isinstance(s, OpFragment) for s in sub):
@@ -484,11 +596,15 @@ class _Planner:
             if not keys:
                 continue
             key = self._best_key(keys, group.graph, parent, provided)
-            options.append((self._score(group, parent, graph2, key, sel, path, provided), graph2, parent, key))
+            options.append(
+                (self._score(group, parent, graph2, key, sel, path, provided), graph2, parent, key)
+            )
         if not options:
             # a field contributed to an interface by an @interfaceObject (or an entity interface)
             gtype = self.sg.schema.get_type(parent)
-            interfaces = gtype.interfaces if isinstance(gtype, GraphQLObjectType | GraphQLInterfaceType) else ()
+            interfaces = (
+                gtype.interfaces if isinstance(gtype, GraphQLObjectType | GraphQLInterfaceType) else ()
+            )
             for iface in interfaces:
                 for graph2 in self.sg.field_graphs(iface.name, name, self.labels):
                     if graph2 == group.graph:
@@ -498,7 +614,12 @@ class _Planner:
                         continue
                     key = self._best_key(keys, group.graph, parent, provided)
                     options.append(
-                        (self._score(group, parent, graph2, key, sel, path, provided), graph2, iface.name, key)
+                        (
+                            self._score(group, parent, graph2, key, sel, path, provided),
+                            graph2,
+                            iface.name,
+                            key,
+                        )
                     )
         if not options:
             raise PlanningError(
@@ -540,7 +661,9 @@ class _Planner:
         path: tuple[str, ...],
         provided: Sequence[OpSelection] | None,
     ) -> tuple[int, int, int, int]:
-        local_key = self._locally_resolvable(group.graph, parent, field_set_selections(key.selection), provided)
+        local_key = self._locally_resolvable(
+            group.graph, parent, field_set_selections(key.selection), provided
+        )
         fielddef = self.sg.types[parent].fields.get(sel.name)
         entry = fielddef.entry(graph2) if fielddef else None
         has_requires = int(entry is not None and entry.requires is not None)
@@ -551,7 +674,10 @@ class _Planner:
     # ---- roots ------------------------------------------------------------------------------------
 
     def _root_fields(
-        self, root: str, selections: Sequence[OpSelection], conditions: tuple = ()  # type: ignore[type-arg]
+        self,
+        root: str,
+        selections: Sequence[OpSelection],
+        conditions: tuple = (),  # type: ignore[type-arg]
     ) -> list[tuple[OpField, tuple]]:  # type: ignore[type-arg]
         result: list[tuple[OpField, tuple]] = []  # type: ignore[type-arg]
         for sel in selections:
@@ -570,14 +696,21 @@ class _Planner:
                 continue
             candidates = self.sg.field_graphs(root, sel.name, self.labels)
             if not candidates:
-                raise PlanningError(f"Cannot query field '{sel.name}' on type '{root}': no subgraph resolves it.")
+                raise PlanningError(
+                    f"Cannot query field '{sel.name}' on type '{root}': no subgraph resolves it."
+                )
             fielddef = self.sg.types[root].fields[sel.name]
 
-            def rank(graph: str, fielddef=fielddef, sel=sel) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
-                unresolved = self._unresolved(graph, fielddef.type_name, sel.selections)
-                return (unresolved, 0 if graph in self.root_groups else 1, graph_order[graph])
+            ranks = {
+                graph: (
+                    self._unresolved(graph, fielddef.type_name, sel.selections),
+                    0 if graph in self.root_groups else 1,
+                    graph_order[graph],
+                )
+                for graph in candidates
+            }
 
-            graph = min(candidates, key=rank)
+            graph = min(candidates, key=ranks.__getitem__)
             if kind == "mutation":
                 if last_mutation is not None and last_mutation.graph == graph:
                     group = last_mutation
@@ -694,7 +827,10 @@ def build_query_plan(
     ordered = _topological(live)
     renumber = {g.id: i for i, g in enumerate(ordered)}
 
-    variable_defs = {v.variable.name.value: print_ast(v.type) for v in operation.variable_definitions or ()}
+    variable_defs = {
+        v.variable.name.value: print_ast(v.type) + (f"={print_ast(v.default_value)}" if v.default_value else "")
+        for v in operation.variable_definitions or ()
+    }
     op_name = operation.name.value if operation.name else None
     fetches: list[FetchNode] = []
     for group in ordered:

@@ -71,7 +71,9 @@ class SelectionSet:
         assert isinstance(item, FieldItem)
         return item
 
-    def add_fragment(self, type_condition: str | None, directives: tuple[DirectiveNode, ...] = ()) -> SelectionSet:
+    def add_fragment(
+        self, type_condition: str | None, directives: tuple[DirectiveNode, ...] = ()
+    ) -> SelectionSet:
         key = ("i", type_condition, _directives_key(directives))
         item = self.items.get(key)
         if item is None:
@@ -116,7 +118,9 @@ class SelectionSet:
             if isinstance(item, FieldItem):
                 text = f"{item.alias}:{item.name}" if item.alias else item.name
                 if item.arguments:
-                    text += "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in item.arguments) + ")"
+                    text += (
+                        "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in item.arguments) + ")"
+                    )
             else:
                 text = f"...on {item.type_condition}" if item.type_condition else "..."
             for directive in item.directives:
@@ -134,7 +138,9 @@ class SelectionSet:
             if isinstance(item, FieldItem):
                 text = f"{item.alias}: {item.name}" if item.alias else item.name
                 if item.arguments:
-                    text += "(" + ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in item.arguments) + ")"
+                    text += (
+                        "(" + ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in item.arguments) + ")"
+                    )
             else:
                 text = f"... on {item.type_condition}" if item.type_condition else "..."
             for directive in item.directives:

@@ -289,9 +289,14 @@ class _Builder:
     def object_for(self, plan: _SelectionPlan, type_name: str) -> _ObjectPlan | None:
         """The object plan of ``plan`` for a runtime type; None when the type is not possible here."""
         if type_name not in plan.possible:
-            return None
+            # An @interfaceObject subgraph answers with the interface's own name when no subgraph can tell
+            # the concrete type: shape the interface's fields (type conditions on implementations do not apply).
+            if type_name != plan.static_name or not isinstance(
+                self._schema.get_type(type_name), GraphQLInterfaceType
+            ):
+                return None
         runtime = self._schema.get_type(type_name)
-        assert isinstance(runtime, GraphQLObjectType)
+        assert isinstance(runtime, GraphQLObjectType | GraphQLInterfaceType)
         selection_sets = [node.selection_set for node in plan.field_nodes if node.selection_set is not None]
         obj = self._object_plan(runtime, selection_sets)
         if plan.static_name == type_name and len(plan.possible) == 1 and plan.concrete is None:
@@ -463,8 +468,14 @@ class _State:
         exact = self.upstream_exact
         return any(target[:end] in exact for end in range(len(target)))
 
-    def null_error(self, path: _Path, coordinate: str) -> None:
-        """A null at a non-null position: report it unless an upstream error already explains it."""
+    def null_error(self, path: _Path, coordinate: str, missing: bool = False) -> None:
+        """A null at a non-null position: report it unless an upstream error already explains it.
+
+        A *missing* value (no fetch returned the field) next to upstream errors is explained by them: the
+        fetch that should have returned it failed, whatever path its error carries (often none).
+        """
+        if missing and self.upstream_count:
+            return
         flat = _flatten(path)
         if self._covered(flat):
             return
@@ -522,7 +533,7 @@ def _object(plan: _ObjectPlan, obj: dict[str, Any], path: _Path, state: _State) 
                 out[key] = extra
                 continue
             if nonnull:
-                state.null_error((path, key), coordinate)
+                state.null_error((path, key), coordinate, key not in obj)
                 return _BUBBLE
             out[key] = None
             continue

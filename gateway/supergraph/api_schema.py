@@ -50,7 +50,9 @@ def _has(node: Any, name: str) -> bool:
 class _Strip(Visitor):
     """Removes machinery and inaccessible elements in one pass."""
 
-    def __init__(self, prefixes: set[str], directives: set[str], inaccessible: str, removed_types: set[str]):
+    def __init__(
+        self, prefixes: set[str], directives: set[str], inaccessible: str, removed_types: set[str]
+    ) -> None:
         super().__init__()
         self.prefixes = prefixes
         self.directives = directives

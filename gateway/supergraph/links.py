@@ -23,7 +23,9 @@ from graphql import (
 
 from gateway.supergraph.errors import SupergraphError
 
-_SPEC_URL = re.compile(r"^https?://[^/]+(?:/[^/]+)*/(?P<name>[A-Za-z_][A-Za-z0-9_-]*)/v(?P<version>\d+\.\d+)/?$")
+_SPEC_URL = re.compile(
+    r"^https?://[^/]+(?:/[^/]+)*/(?P<name>[A-Za-z_][A-Za-z0-9_-]*)/v(?P<version>\d+\.\d+)/?$"
+)
 
 
 @dataclass(frozen=True, slots=True)

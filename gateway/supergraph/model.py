@@ -34,7 +34,6 @@ from graphql import (
     StringValueNode,
     TypeDefinitionNode,
     TypeExtensionNode,
-    UnionTypeDefinitionNode,
     ValueNode,
     build_ast_schema,
     parse,
@@ -102,6 +101,9 @@ class FieldDef:
     # Graphs that define the field when `entries` is empty.
     implicit_graphs: tuple[str, ...]
     has_join_field: bool
+    # Fed 1 (join v0.1): subgraphs that key the parent type on this field can always return it, even though
+    # the supergraph only lists the owner in @join__field.
+    key_graphs: tuple[str, ...] = ()
 
     def entry(self, graph: str) -> FieldInGraph | None:
         for entry in self.entries:
@@ -167,7 +169,10 @@ class Supergraph:
         if fielddef is None:
             return False
         if fielddef.entries or fielddef.has_join_field:
-            return fielddef.entry(graph) is not None
+            if fielddef.entry(graph) is not None:
+                return True
+            # join v0.1 does not record @external fields: any subgraph with the type may declare them
+            return self.links.fed1_core and self.type_in_graph(type_name, graph)
         return graph in fielddef.implicit_graphs
 
     def field_resolvable_in(
@@ -180,6 +185,8 @@ class Supergraph:
         fielddef = typedef.fields.get(field_name)
         if fielddef is None:
             return False
+        if graph in fielddef.key_graphs:
+            return True
         if not fielddef.entries:
             if fielddef.has_join_field:
                 return False
@@ -192,7 +199,9 @@ class Supergraph:
             return active if entry.override_from is not None else not active
         return True
 
-    def field_graphs(self, type_name: str, field_name: str, labels: frozenset[str] = frozenset()) -> list[str]:
+    def field_graphs(
+        self, type_name: str, field_name: str, labels: frozenset[str] = frozenset()
+    ) -> list[str]:
         """Subgraphs that can resolve the field, in join__Graph order."""
         return [g for g in self.graphs if self.field_resolvable_in(type_name, field_name, g, labels)]
 
@@ -435,7 +444,9 @@ class _Builder:
             if isinstance(definition, EnumTypeDefinitionNode) and definition.name.value == enum_name:
                 graphs: dict[str, Graph] = {}
                 for value in definition.values or ():
-                    directive = next((d for d in value.directives or () if d.name.value == self.d_graph), None)
+                    directive = next(
+                        (d for d in value.directives or () if d.name.value == self.d_graph), None
+                    )
                     if directive is None:
                         raise SupergraphError(f"{enum_name}.{value.name.value} has no @{self.d_graph}")
                     name = _str(directive, "name") or value.name.value.lower()
@@ -479,7 +490,9 @@ class _Builder:
                         continue
                     graph = by_enum.get(graph_enum)
                     if graph is None:
-                        raise SupergraphError(f"@{self.d_field} on {type_name}.{fname} names an unknown graph")
+                        raise SupergraphError(
+                            f"@{self.d_field} on {type_name}.{fname} names an unknown graph"
+                        )
                     where = f"{type_name}.{fname} in {graph}"
                     requires = _str(directive, "requires")
                     provides = _str(directive, "provides")
@@ -502,11 +515,19 @@ class _Builder:
                         extra = [
                             g
                             for g, tig in in_graphs.items()
-                            if g != owner and any(_top_level_names(k.selection).__contains__(fname) for k in tig.keys)
+                            if g != owner
+                            and any(_top_level_names(k.selection).__contains__(fname) for k in tig.keys)
                         ]
                         implicit = (owner, *extra)
                     else:
                         implicit = type_graphs
+                key_graphs: tuple[str, ...] = ()
+                if owner is not None:
+                    key_graphs = tuple(
+                        g
+                        for g, tig in in_graphs.items()
+                        if any(fname in _top_level_names(k.selection) for k in tig.keys)
+                    )
                 result[fname] = FieldDef(
                     name=fname,
                     parent=type_name,
@@ -515,6 +536,7 @@ class _Builder:
                     entries=tuple(entries),
                     implicit_graphs=implicit,
                     has_join_field=has_join_field,
+                    key_graphs=key_graphs,
                 )
         return result
 

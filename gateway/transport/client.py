@@ -62,7 +62,7 @@ class SubgraphTransport:
         url: str,
         body: bytes,
         headers: Mapping[str, str],
-        timeout: float,
+        timeout: float,  # noqa: ASYNC109 - per-subgraph setting, applied with asyncio.timeout inside
     ) -> tuple[int, str, bytes]:
         """POST one GraphQL request; returns (status, reason, raw body). Raises ``SubgraphFetchError``.
 
@@ -81,7 +81,9 @@ class SubgraphTransport:
                     return response.status, response.reason or "", payload
         except TimeoutError as error:
             raise SubgraphFetchError(
-                service, GATEWAY_TIMEOUT, f"HTTP fetch failed from '{service}': request timed out after {timeout:g}s"
+                service,
+                GATEWAY_TIMEOUT,
+                f"HTTP fetch failed from '{service}': request timed out after {timeout:g}s",
             ) from error
         except (aiohttp.ClientError, OSError) as error:
             detail = str(error) or type(error).__name__

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
-    ArgumentNode,
     DirectiveNode,
     DocumentNode,
     EnumValueDefinitionNode,
@@ -60,7 +59,10 @@ def load_expected(name: str) -> dict[str, Any]:
 
 def oracle_available() -> bool:
     """True when node is installed and the oracle's node_modules are present."""
-    return shutil.which("node") is not None and (ORACLE_DIR / "node_modules" / "@apollo" / "composition").exists()
+    return (
+        shutil.which("node") is not None
+        and (ORACLE_DIR / "node_modules" / "@apollo" / "composition").exists()
+    )
 
 
 def run_oracle(subgraphs: list[dict[str, str]], timeout: float = 60.0) -> dict[str, Any]:
@@ -157,6 +159,25 @@ def normalize_supergraph(sdl: str) -> list[dict[str, Any]]:
 _COORD = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?(?:\([^)]*\))?"')
 
 
+_BARE_COORD = re.compile(r"\b[A-Z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\b")
+
+
 def apollo_coordinates(message: str) -> set[str]:
     """Type names and ``Type.field`` coordinates quoted in an Apollo error message (what a team must fix)."""
-    return {m.group(0).strip('"').split("(")[0] for m in _COORD.finditer(message)}
+    found = {m.group(0).strip('"').split("(")[0] for m in _COORD.finditer(message)}
+    found |= {m.group(0) for m in _BARE_COORD.finditer(message)}
+    return found
+
+
+def run_oracle_batch(cases: dict[str, list[dict[str, str]]], timeout: float = 120.0) -> dict[str, Any]:
+    """Compose many subgraph sets in one node process (the machine is small; one startup is enough)."""
+    proc = subprocess.run(
+        ["node", str(ORACLE_DIR / "compose.mjs")],
+        input=json.dumps({"cases": cases}),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+        cwd=ORACLE_DIR,
+    )
+    return json.loads(proc.stdout)

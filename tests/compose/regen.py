@@ -1,4 +1,5 @@
-"""Regenerate the checked-in oracle outputs in ``tests/compose/expected/`` with the pinned @apollo/composition.
+"""Regenerate the checked-in oracle outputs in ``tests/compose/expected/`` with the pinned
+@apollo/composition.
 
 Run: ``.venv/bin/python tests/compose/regen.py`` (needs node; run ``npm ci`` in tests/compose/oracle first).
 Why checked in: the normal test run must not need node; the live oracle test re-checks them when node exists.
@@ -12,14 +13,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.compose.helpers import EXPECTED_DIR, case_names, load_case, run_oracle  # noqa: E402
+from tests.compose.helpers import EXPECTED_DIR, case_names, load_case, run_oracle_batch
 
 
 def main() -> int:
     """Compose every case with the oracle and write ``<case>.json`` (+ ``<case>.graphql`` when valid)."""
     EXPECTED_DIR.mkdir(exist_ok=True)
+    results = run_oracle_batch({name: load_case(name) for name in case_names()})
     for name in case_names():
-        result = run_oracle(load_case(name))
+        result = results[name]
         sdl = result.pop("supergraphSdl")
         (EXPECTED_DIR / f"{name}.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
         sdl_path = EXPECTED_DIR / f"{name}.graphql"

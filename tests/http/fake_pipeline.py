@@ -102,8 +102,8 @@ class FakePipeline:
     def load_supergraph(self, sdl: str, source: str = "<supergraph>") -> None:
         try:
             schema = build_schema(sdl)
-        except GraphQLError as exc:
-            raise SupergraphError(f"{source}: {exc.message}") from None
+        except (GraphQLError, TypeError) as exc:  # build_schema raises TypeError for unknown types
+            raise SupergraphError(f"{source}: {exc}") from None
         self.schema = schema
         self.loads += 1
 

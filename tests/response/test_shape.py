@@ -386,9 +386,27 @@ def test_unrelated_upstream_error_does_not_suppress(upstream_path):
     upstream: dict = {"message": "boom"}
     if upstream_path is not None:
         upstream["path"] = upstream_path
-    result, errors = shape("{ me { id best { id } } }", {"me": {"id": "1"}}, errors=[upstream])
+    # an explicit null from a subgraph is not explained by an error elsewhere
+    result, errors = shape("{ me { id best { id } } }", {"me": {"id": "1", "best": None}}, errors=[upstream])
     assert result == {"me": None}
     assert errors == [upstream, null_error(["me", "best"], "User.best")]
+
+
+@pytest.mark.parametrize("upstream_path", [["me", "bestie"], None])
+def test_missing_value_is_explained_by_any_upstream_error(upstream_path):
+    # a field no fetch returned (its fetch failed) is explained by that fetch's error, whatever its path
+    upstream: dict = {"message": "HTTP fetch failed"}
+    if upstream_path is not None:
+        upstream["path"] = upstream_path
+    result, errors = shape("{ me { id best { id } } }", {"me": {"id": "1"}}, errors=[upstream])
+    assert result == {"me": None}
+    assert errors == [upstream]
+
+
+def test_missing_value_without_upstream_errors_is_reported():
+    result, errors = shape("{ me { id best { id } } }", {"me": {"id": "1"}})
+    assert result == {"me": None}
+    assert errors == [null_error(["me", "best"], "User.best")]
 
 
 def test_upstream_error_with_list_index_path():

@@ -27,7 +27,9 @@ class Running:
     app: web.Application
     session: aiohttp.ClientSession
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
         """POST a GraphQL request and return the decoded JSON body (asserting HTTP 200)."""
         body: dict[str, Any] = {"query": query}
         if variables is not None:
@@ -36,7 +38,9 @@ class Running:
             assert response.status == 200, await response.text()
             return await response.json()
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
         """Like :meth:`post`, but assert there are no errors and return ``data``."""
         result = await self.post(query, variables, **headers)
         assert "errors" not in result, result

@@ -58,7 +58,8 @@ async def test_hundred_users_with_order_pages_cost_constant_selects(orders):
     reps = [{"__typename": "User", "id": str(1 + i % fixtures.USER_COUNT)} for i in range(100)]
     with SqlLog(orders, "orders") as log:
         data = await orders.data(
-            ENTITIES % "... on User { id orderCount orders(first: 2) { edges { node { id total { amount } } } } }",
+            ENTITIES
+            % "... on User { id orderCount orders(first: 2) { edges { node { id total { amount } } } } }",
             {"r": reps},
         )
     assert len(data["_entities"]) == 100

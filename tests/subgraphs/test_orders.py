@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from subgraphs.common import fixtures
+from subgraphs.common.pagination import encode_cursor
 from subgraphs.orders.app import create_app as create_orders
 
 ORDER_FIELDS = """
@@ -17,6 +18,7 @@ ORDER_FIELDS = """
   }
 """
 
+ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { %s } }"
 CREATE = f"mutation($input: CreateOrderInput!) {{ createOrder(input: $input) {{ {ORDER_FIELDS} }} }}"
 CANCEL = "mutation($id: ID!) { cancelOrder(id: $id) { id status } }"
 
@@ -29,7 +31,10 @@ async def test_order_matches_seed_including_union_lines(orders):
     seed = next(o for o in fixtures.orders() if any(line.gift_card_cents for line in o.lines))
     order = (await orders.data(f'{{ order(id: "{seed.id}") {{ {ORDER_FIELDS} }} }}'))["order"]
     assert order["status"] == seed.status
-    assert order["buyer"] == {"id": str(seed.buyer_id), "username": fixtures.users()[seed.buyer_id - 1].username}
+    assert order["buyer"] == {
+        "id": str(seed.buyer_id),
+        "username": fixtures.users()[seed.buyer_id - 1].username,
+    }
     assert order["total"]["amount"] == sum(line.quantity * line.unit_price_cents for line in seed.lines)
     typenames = [item["item"]["__typename"] for item in order["items"]]
     assert typenames == ["GiftCard" if line.gift_card_cents else "Product" for line in seed.lines]
@@ -53,19 +58,28 @@ async def test_user_entity_gets_orders_and_live_order_count(orders):
     query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
         id orderCount orders(first: 3) { edges { node { id } } pageInfo { hasNextPage endCursor } }
     } } }"""
-    reps = [{"__typename": "User", "id": "4"}, {"__typename": "User", "id": "5"}, {"__typename": "User", "id": "777"}]
+    reps = [
+        {"__typename": "User", "id": "4"},
+        {"__typename": "User", "id": "5"},
+        {"__typename": "User", "id": "777"},
+    ]
     entities = (await orders.data(query, {"r": reps}))["_entities"]
     for entity in entities:
         mine = [str(o.id) for o in fixtures.orders() if str(o.buyer_id) == entity["id"]]
         assert entity["orderCount"] == len(mine)
         assert [e["node"]["id"] for e in entity["orders"]["edges"]] == mine[:3]
         assert entity["orders"]["pageInfo"]["hasNextPage"] is (len(mine) > 3)
-    assert entities[2] == {"id": "777", "orderCount": 0, "orders": {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}}}
+    assert entities[2] == {
+        "id": "777",
+        "orderCount": 0,
+        "orders": {"edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}},
+    }
 
     # The second page continues where the first ended.
     cursor = entities[0]["orders"]["pageInfo"]["endCursor"]
     page2 = await orders.data(
-        'query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on User { orders(first: 3, after: $after) { edges { node { id } } } } } }',
+        "query($r: [_Any!]!, $after: String) { _entities(representations: $r) {"
+        " ... on User { orders(first: 3, after: $after) { edges { node { id } } } } } }",
         {"r": reps[:1], "after": cursor},
     )
     mine = [str(o.id) for o in fixtures.orders() if o.buyer_id == 4]
@@ -79,7 +93,7 @@ async def test_shipping_estimate_uses_required_fields(orders):
         {"__typename": "Product", "upc": "3", "weightGrams": 9000, "price": {"amount": 25000}},
     )
     data = await orders.data(
-        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { upc shippingEstimate { amount currency } } } }",
+        ENTITIES % "... on Product { upc shippingEstimate { amount currency } }",
         {"r": [light, heavy_cheap, expensive]},
     )
     amounts = [e["shippingEstimate"]["amount"] for e in data["_entities"]]
@@ -88,7 +102,8 @@ async def test_shipping_estimate_uses_required_fields(orders):
 
 async def test_shipping_estimate_without_required_fields_is_an_error(orders):
     result = await orders.post(
-        'query { _entities(representations: [{__typename: "Product", upc: "1"}]) { ... on Product { shippingEstimate { amount } } } }'
+        ENTITIES % "... on Product { shippingEstimate { amount } }",
+        {"r": [{"__typename": "Product", "upc": "1"}]},
     )
     assert result["errors"][0]["path"] == ["_entities", 0, "shippingEstimate"]
 
@@ -96,14 +111,22 @@ async def test_shipping_estimate_without_required_fields_is_an_error(orders):
 async def test_product_entity_sales_fields(orders):
     upc = next(line.product_upc for o in fixtures.orders() for line in o.lines if line.product_upc)
     containing = [o for o in fixtures.orders() if any(line.product_upc == upc for line in o.lines)]
-    sold = sum(line.quantity for o in containing if o.status != "CANCELLED" for line in o.lines if line.product_upc == upc)
+    sold = sum(
+        line.quantity
+        for o in containing
+        if o.status != "CANCELLED"
+        for line in o.lines
+        if line.product_upc == upc
+    )
     data = await orders.data(
-        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { unitsSold recentOrders(first: 2) { id } } } }",
+        ENTITIES % "... on Product { unitsSold recentOrders(first: 2) { id } }",
         {"r": [{"__typename": "Product", "upc": upc}]},
     )
     entity = data["_entities"][0]
     assert entity["unitsSold"] == sold
-    assert [o["id"] for o in entity["recentOrders"]] == [str(o.id) for o in sorted(containing, key=lambda o: -o.id)[:2]]
+    assert [o["id"] for o in entity["recentOrders"]] == [
+        str(o.id) for o in sorted(containing, key=lambda o: -o.id)[:2]
+    ]
 
 
 async def test_create_order_persists_and_cancel(orders):
@@ -128,7 +151,9 @@ async def test_create_order_persists_and_cancel(orders):
     # A separate request sees it, and the buyer's order count includes it.
     again = (await orders.data(f'{{ order(id: "{created["id"]}") {{ {ORDER_FIELDS} }} }}'))["order"]
     assert again == created
-    count = await orders.data('{ _entities(representations: [{__typename: "User", id: "12"}]) { ... on User { orderCount } } }')
+    count = await orders.data(
+        '{ _entities(representations: [{__typename: "User", id: "12"}]) { ... on User { orderCount } } }'
+    )
     assert count["_entities"][0]["orderCount"] == sum(1 for o in fixtures.orders() if o.buyer_id == 12) + 1
 
     cancelled = (await orders.data(CANCEL, {"id": created["id"]}))["cancelOrder"]
@@ -144,8 +169,12 @@ async def test_create_order_takes_buyer_from_header(orders):
     variables = {"input": {"paymentLast4": "0001", "items": [{"productUpc": product.upc}]}}
     created = (await orders.data(CREATE, variables, **{"x-user-id": "9"}))["createOrder"]
     assert created["buyer"]["id"] == "9"
-    mismatch = await orders.post(CREATE, {"input": {**variables["input"], "buyerId": "8"}}, **{"x-user-id": "9"})
-    assert mismatch["errors"][0]["extensions"]["problems"] == [{"path": "input.buyerId", "message": "must be the signed-in user"}]
+    mismatch = await orders.post(
+        CREATE, {"input": {**variables["input"], "buyerId": "8"}}, **{"x-user-id": "9"}
+    )
+    assert mismatch["errors"][0]["extensions"]["problems"] == [
+        {"path": "input.buyerId", "message": "must be the signed-in user"}
+    ]
 
 
 async def test_create_order_validation_lists_every_problem(orders):
@@ -182,7 +211,10 @@ async def test_create_order_validation_lists_every_problem(orders):
         "input.paymentLast4",
     ]
     # Nothing was written.
-    data = await orders.data('{ orders(first: 1, after: "T3JkZXI6NjQw") { edges { node { id } } } }')
+    data = await orders.data(
+        "query($after: String) { orders(first: 1, after: $after) { edges { node { id } } } }",
+        {"after": encode_cursor("Order", fixtures.ORDER_COUNT)},
+    )
     assert data["orders"]["edges"] == []
 
 
@@ -202,7 +234,10 @@ async def test_file_database_persists_across_restarts(start, tmp_path):
     (product,) = _in_stock(1)
     first = await start(create_orders, db_path)
     created = (
-        await first.data(CREATE, {"input": {"buyerId": "2", "paymentLast4": "9999", "items": [{"productUpc": product.upc}]}})
+        await first.data(
+            CREATE,
+            {"input": {"buyerId": "2", "paymentLast4": "9999", "items": [{"productUpc": product.upc}]}},
+        )
     )["createOrder"]
     await first.data(CANCEL, {"id": created["id"]})
 
@@ -210,5 +245,8 @@ async def test_file_database_persists_across_restarts(start, tmp_path):
     second = await start(create_orders, db_path)
     order = (await second.data(f'{{ order(id: "{created["id"]}") {{ id status paymentLast4 }} }}'))["order"]
     assert order == {"id": created["id"], "status": "CANCELLED", "paymentLast4": "9999"}
-    total = await second.data('{ orders(first: 1, after: "T3JkZXI6NjQx") { edges { node { id } } } }')
+    total = await second.data(
+        "query($after: String) { orders(first: 1, after: $after) { edges { node { id } } } }",
+        {"after": encode_cursor("Order", fixtures.ORDER_COUNT + 1)},
+    )
     assert total["orders"]["edges"] == []  # exactly ORDER_COUNT + 1 orders: no duplicate seed

@@ -1,4 +1,4 @@
-"""The command-line entry points as real processes: ``python -m subgraphs.<name>`` and ``subgraphs.export``."""
+"""The entry points as real processes: ``python -m subgraphs.<name>`` and ``python -m subgraphs.export``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from subgraphs import SUBGRAPH_NAMES
+from subgraphs.export import main as export_main
 from subgraphs.export import subgraph_sdl
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,7 +27,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def _wait_healthy(session: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process) -> None:
+async def _wait_healthy(
+    session: aiohttp.ClientSession, url: str, process: asyncio.subprocess.Process
+) -> None:
     for _ in range(100):
         if process.returncode is not None:
             pytest.fail(f"subgraph exited early with {process.returncode}")
@@ -63,25 +66,28 @@ async def test_module_runs_as_a_service(name, tmp_path, session):
 
 def test_exported_sdl_is_fresh():
     result = subprocess.run(
-        [sys.executable, "-m", "subgraphs.export", "--check"], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "subgraphs.export", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
 
 
-def test_export_check_detects_stale_files(tmp_path):
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "subgraphs.export", "--out-dir", str(tmp_path), *args],
-            cwd=REPO, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
-
-    assert run("--check").returncode == 1  # missing files
-    assert run().returncode == 0
-    assert run("--check").returncode == 0
+def test_export_check_detects_stale_files(tmp_path, capsys):
+    out_dir = ["--out-dir", str(tmp_path)]
+    assert export_main([*out_dir, "--check"]) == 1  # files missing
+    assert export_main(out_dir) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.graphql" for n in SUBGRAPH_NAMES)
+    assert export_main([*out_dir, "--check"]) == 0
     (tmp_path / "orders.graphql").write_text("type Query { stale: Int }\n")
-    stale = run("--check")
-    assert stale.returncode == 1
-    assert "orders.graphql" in stale.stderr
+    capsys.readouterr()
+    assert export_main([*out_dir, "--check"]) == 1
+    assert "orders.graphql" in capsys.readouterr().err
+    assert (
+        tmp_path / "orders.graphql"
+    ).read_text() == "type Query { stale: Int }\n"  # --check writes nothing
 
 
 @pytest.mark.node
@@ -94,7 +100,11 @@ def test_subgraphs_compose_with_apollo_composition():
         for name, port in zip(SUBGRAPH_NAMES, (4001, 4002, 4003))
     ]
     result = subprocess.run(
-        ["node", str(ORACLE / "compose.mjs")], input=json.dumps(services), capture_output=True, text=True, timeout=120
+        ["node", str(ORACLE / "compose.mjs")],
+        input=json.dumps(services),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)

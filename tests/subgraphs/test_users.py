@@ -13,7 +13,9 @@ async def test_health(users):
 
 async def test_user_by_id_matches_seed(users):
     seed = fixtures.users()[4]
-    data = await users.data("query($id: ID!) { user(id: $id) { id username name email createdAt } }", {"id": "5"})
+    data = await users.data(
+        "query($id: ID!) { user(id: $id) { id username name email createdAt } }", {"id": "5"}
+    )
     assert data["user"] == {
         "id": "5",
         "username": seed.username,
@@ -26,7 +28,10 @@ async def test_user_by_id_matches_seed(users):
 
 
 async def test_users_pagination_walks_every_user_once(users):
-    query = "query($after: String) { users(first: 20, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }"
+    query = (
+        "query($after: String) { users(first: 20, after: $after) {"
+        " edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }"
+    )
     seen: list[str] = []
     after = None
     pages = 0
@@ -43,7 +48,12 @@ async def test_users_pagination_walks_every_user_once(users):
 
 
 async def test_bad_pagination_arguments_are_user_errors(users):
-    for args in ('first: -1', 'first: 101', 'after: "garbage!"', 'after: "UHJvZHVjdDox"'):  # last: a Product cursor
+    for args in (
+        "first: -1",
+        "first: 101",
+        'after: "garbage!"',
+        'after: "UHJvZHVjdDox"',
+    ):  # last: a Product cursor
         result = await users.post(f"{{ users({args}) {{ edges {{ cursor }} }} }}")
         assert result["data"] is None
         assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", args
@@ -58,7 +68,8 @@ async def test_me_uses_forwarded_user_id(users):
 async def test_entities_keep_order_and_null_unknowns(users):
     reps = [{"__typename": "User", "id": i} for i in ("3", "999", "1", "3")]
     data = await users.data(
-        "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id orderCount internalNotes } } }",
+        "query($r: [_Any!]!) { _entities(representations: $r) {"
+        " ... on User { id orderCount internalNotes } } }",
         {"r": reps},
     )
     ids = [None if e is None else e["id"] for e in data["_entities"]]

@@ -49,7 +49,9 @@ def build() -> dict[str, Resolvers]:
             },
         ),
         "pricing": Resolvers(records={"Product": PRICES}),
-        "stock": Resolvers(records={"Product": STOCK, "Warehouse": [{"city": "Lyon", "code": 1, "capacity": 500}]}),
+        "stock": Resolvers(
+            records={"Product": STOCK, "Warehouse": [{"city": "Lyon", "code": 1, "capacity": 500}]}
+        ),
         "vendors": Resolvers(
             records={"Vendor": VENDORS, "Warehouse": WAREHOUSES},
             fields={"Query.vendors": lambda _o, _i: VENDORS},

@@ -38,7 +38,12 @@ PRODUCTS: list[dict[str, Any]] = [
 ]
 
 USERS: list[dict[str, Any]] = [
-    {"id": "u1", "name": "Ada", "email": "ada@example.com", "address": {"city": "London", "street": "Baker St"}},
+    {
+        "id": "u1",
+        "name": "Ada",
+        "email": "ada@example.com",
+        "address": {"city": "London", "street": "Baker St"},
+    },
     {"id": "u2", "name": "Alan", "email": "alan@example.com", "address": None},
 ]
 
@@ -90,7 +95,9 @@ REVIEWS: list[dict[str, Any]] = [
 
 def build() -> dict[str, Resolvers]:
     return {
-        "products": Resolvers(records={"Product": PRODUCTS}, fields={"Query.products": lambda _o, _i: PRODUCTS}),
+        "products": Resolvers(
+            records={"Product": PRODUCTS}, fields={"Query.products": lambda _o, _i: PRODUCTS}
+        ),
         "shipping": Resolvers(
             fields={
                 "Product.shippingCost": _shipping_cost,

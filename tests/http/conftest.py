@@ -1,0 +1,36 @@
+"""Fixtures: a real aiohttp server (pytest-aiohttp) around the HTTP layer and the fake pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from gateway.app import create_app
+from gateway.config.model import Config, ServerConfig
+from tests.http.fake_pipeline import FAKE_SDL, FakePipeline
+
+GRJ = "application/graphql-response+json"
+JSON = "application/json"
+
+
+@pytest.fixture
+def pipeline() -> FakePipeline:
+    fake = FakePipeline()
+    fake.load_supergraph(FAKE_SDL)
+    return fake
+
+
+@pytest.fixture
+def make_client(aiohttp_client: Any, pipeline: FakePipeline) -> Callable[..., Awaitable[Any]]:
+    async def factory(server: ServerConfig | None = None, fake: FakePipeline | None = None) -> Any:
+        config = Config(server=server or ServerConfig())
+        return await aiohttp_client(create_app(config, fake or pipeline))
+
+    return factory
+
+
+@pytest.fixture
+async def client(make_client: Callable[..., Awaitable[Any]]) -> Any:
+    return await make_client()
