@@ -157,11 +157,16 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         f"Versions: @apollo/gateway {machine['apollo_gateway']}, @apollo/server {machine['apollo_server']}, "
         f"@graphql-hive/gateway {machine['hive_gateway']}.",
         "",
-        f"Method: gateway pinned to CPU {settings['gateway_cpu']}, subgraphs and wrk to CPU "
-        f"{settings['load_cpu']}; {settings['connections']} connections; {settings['warmup']:g} s warm-up, "
-        f"{settings['duration']:g} s measured; median of {settings['runs']} alternating run(s). "
-        "Every gateway's answer was checked against the expected JSON (values and key order) before it was "
-        "measured.",
+        (
+            "Method: --check-only, no load: each gateway was started and its answers were checked against "
+            "the expected JSON (values and key order); subgraph requests were counted for one request."
+            if settings.get("check_only")
+            else f"Method: gateway pinned to CPU {settings['gateway_cpu']}, subgraphs and wrk to CPU "
+            f"{settings['load_cpu']}; {settings['connections']} connections; {settings['warmup']:g} s "
+            f"warm-up, {settings['duration']:g} s measured; median of {settings['runs']} alternating run(s). "
+            "Every gateway's answer was checked against the expected JSON (values and key order) before it "
+            "was measured."
+        ),
         "",
         "| metric | " + " | ".join(gateways) + " |",
         "|---|" + "---|" * len(gateways),

@@ -423,6 +423,8 @@ def _check_tools(settings: Settings) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     settings = parse_args(argv)
     _check_tools(settings)
+    # The harness itself (RSS sampling, polling) belongs with the load, never on the gateway's core.
+    os.sched_setaffinity(0, {settings.load_cpu})
     started = dt.datetime.now(dt.UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     work_dir = settings.out_dir / stamp

@@ -1,8 +1,8 @@
 """The four benchmark subgraphs' data and resolvers (accounts, inventory, products, reviews).
 
-Why a separate module: the behaviour is the benchmark's contract (``bench/data/README``-equivalent rules
-copied from the shared benchmark description, see ``bench/README.md``), and keeping it apart from the HTTP
-server makes it easy to check line by line against those rules:
+Why a separate module: this behaviour is the benchmark's contract (the rules of the shared benchmark
+description, under which ``@apollo/gateway`` and ``@graphql-hive/gateway`` return exactly
+``data/expected/*.json``), and keeping it apart from the HTTP server makes it easy to check line by line:
 
 - accounts: ``users`` = all USERS; ``me`` = the first user; ``user(id)``; User entities by id.
 - products: ``topProducts(first = 5)`` = the first N PRODUCTS; Product entities by upc.

@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--operation-name", help="operation to plan when the document has several")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
+    from gateway import dev
+
+    dev.add_arguments(commands.add_parser("dev", help="run the demo subgraphs + gateway, hot-reloading"))
+
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     validate = config_commands.add_parser("validate", help="check a configuration file")
@@ -134,4 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "dev":
+        from gateway import dev
+
+        return dev.main(args)
     return _config(args)

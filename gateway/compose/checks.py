@@ -106,7 +106,15 @@ class _Checker:
                 continue
             if sel.children:
                 ok = (
-                    self.walk(target, sel.children, directive, where, code_invalid, advice, require_external)
+                    self.walk(
+                        target,
+                        sel.children,
+                        directive,
+                        where,
+                        code_invalid,
+                        advice,
+                        require_external and not field.has("external"),
+                    )
                     and ok
                 )
             elif require_external and not field.has("external"):

@@ -19,9 +19,11 @@ from gateway.compose import errors as E
 from gateway.compose.errors import CompositionError, CompositionHint, subgraph_list
 from gateway.compose.fieldset import parse_field_set, top_level_fields
 from gateway.compose.model import (
+    ROOT_TYPES,
     Applied,
     ComposedDirective,
     EnumValueDef,
+    ExecutableDirective,
     FieldDef,
     InputValue,
     Subgraph,
@@ -78,6 +80,7 @@ class Supergraph:
     join_version: tuple[int, int]
     specs: list[str] = field(default_factory=list)
     composed: list[ComposedDirective] = field(default_factory=list)
+    executable: list[ExecutableDirective] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -223,6 +226,7 @@ class Merger:
                 )
                 continue
             kinds[name] = k.pop()
+            self.check_type_definition(name, defs)
         # Interface-object fields, so implementations can get them.
         for name, defs in by_name.items():
             for i, t in defs:
@@ -235,7 +239,9 @@ class Merger:
                 if kinds.get(name) != kind:
                     continue
                 if kind in ("object", "interface"):
-                    self.types[name] = self.merge_composite(name, kind, defs)
+                    merged = self.merge_composite(name, kind, defs)
+                    if merged.fields:  # e.g. the implicit empty Query of subgraphs without root fields
+                        self.types[name] = merged
                 elif kind == "union":
                     self.types[name] = self.merge_union(name, defs)
                 elif kind == "input":
@@ -251,7 +257,50 @@ class Merger:
             join_version=self.join_version(),
             specs=self.specs(),
             composed=self.composed(),
+            executable=self.executable(),
         )
+
+    def executable(self) -> list[ExecutableDirective]:
+        """Executable directives defined in every subgraph, restricted to the locations all agree on."""
+        out: list[ExecutableDirective] = []
+        first = self.subs[0].executable if self.subs else {}
+        for name, d in first.items():
+            defs = [s.executable.get(name) for s in self.subs]
+            if any(x is None for x in defs):
+                continue
+            present = [x for x in defs if x is not None]
+            locations = tuple(loc for loc in d.locations if all(loc in x.locations for x in present))
+            if not locations:
+                continue
+            arg_names = [
+                a.name for a in d.args if all(any(b.name == a.name for b in x.args) for x in present)
+            ]
+            args = tuple(a for a in d.args if a.name in arg_names)
+            out.append(ExecutableDirective(name, args, all(x.repeatable for x in present), locations))
+        return out
+
+    def check_type_definition(self, name: str, defs: list[tuple[int, TypeDef]]) -> None:
+        """An ``extend type`` needs a definition somewhere; an interface object needs its interface."""
+        if all(self.is_interface_object(i, t) for i, t in defs):
+            names = [self.subs[i].name for i, _ in defs]
+            self.error(
+                E.INTERFACE_OBJECT_USAGE_ERROR,
+                f'Type "{name}" is declared with @interfaceObject in all the subgraphs in which it '
+                f"is defined (it is defined in {subgraph_list(names)} but should be defined as an interface "
+                "in at least one subgraph)",
+                names,
+                name,
+            )
+        if name in ROOT_TYPES or any(not t.only_extension for _, t in defs):
+            return
+        for i, _ in defs:
+            self.error(
+                E.EXTENSION_WITH_NO_BASE,
+                f'[{self.subs[i].name}] Type "{name}" is an extension type, but there is no type definition '
+                f'for "{name}" in any subgraph. Define "{name}" with "type {name}" in one subgraph.',
+                [self.subs[i].name],
+                name,
+            )
 
     def join_version(self) -> tuple[int, int]:
         latest = max((s.version for s in self.subs), default=(2, 0))
@@ -262,8 +311,14 @@ class Merger:
         return (0, 3)
 
     def specs(self) -> list[str]:
-        order = ["tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost", "listSize"]
-        return [s for s in order if s in self.used]
+        """Linked specs used, in Apollo's order.
+
+        Apollo walks each subgraph's directive definitions, where @tag and @inaccessible (core federation
+        spec) come first and sub-feature specs (auth, cost) follow in import order.
+        """
+        order = ["tag", "inaccessible", *(name for sub in self.subs for name in sub.imports)]
+        order += ["authenticated", "requiresScopes", "policy", "cost", "listSize"]
+        return [s for s in dict.fromkeys(order) if s in self.used]
 
     def composed(self) -> list[ComposedDirective]:
         out: dict[str, ComposedDirective] = {}
@@ -283,7 +338,7 @@ class Merger:
         out: list[Applied] = []
         for key in keys:
             args: list[tuple[str, ValueNode]] = [graph, ("key", _s(key.str_arg("fields") or ""))]
-            if self.subs[idx].fed2 and tdef.only_extension:
+            if (self.subs[idx].fed2 and key.from_extension) or tdef.has("extends"):
                 args.append(("extension", _b(True)))
             if not key.bool_arg("resolvable", True):
                 args.append(("resolvable", _b(False)))
@@ -400,7 +455,7 @@ class Merger:
                     [me],
                     coordinate,
                 )
-                continue
+                label = None
             if src == me:
                 self.error(
                     E.OVERRIDE_FROM_SELF_ERROR,
@@ -773,7 +828,14 @@ class Merger:
                         coordinate,
                     )
                 continue
-            dest.input_fields[fname] = self.merge_input_value(coordinate, "input field", present)
+            merged = self.merge_input_value(coordinate, "input field", present)
+            if any(a.type != merged.type for a in present.values()):
+                joins = [
+                    Applied("join__field", (("graph", _e(self.graph_names[i])), ("type", _s(a.type))))
+                    for i, a in present.items()
+                ]
+                merged.directives = joins + merged.directives
+            dest.input_fields[fname] = merged
         if not dest.input_fields:
             self.error(
                 E.EMPTY_MERGED_INPUT_TYPE,

@@ -31,6 +31,8 @@ class Applied:
 
     name: str
     args: tuple[tuple[str, ValueNode], ...] = ()
+    # Applied inside an ``extend type`` block (Apollo marks such keys ``extension: true``).
+    from_extension: bool = False
 
     def arg(self, name: str) -> ValueNode | None:
         """The value node of one argument, if given."""
@@ -133,6 +135,28 @@ class ComposedDirective:
     definition: str  # printed directive definition
 
 
+EXECUTABLE_LOCATIONS = (
+    "QUERY",
+    "MUTATION",
+    "SUBSCRIPTION",
+    "FIELD",
+    "FRAGMENT_DEFINITION",
+    "FRAGMENT_SPREAD",
+    "INLINE_FRAGMENT",
+    "VARIABLE_DEFINITION",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutableDirective:
+    """A directive clients may use in operations; only its executable locations matter to the supergraph."""
+
+    name: str
+    args: tuple[InputValue, ...]
+    repeatable: bool
+    locations: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class Subgraph:
     """A parsed, federation-aware subgraph."""
@@ -143,6 +167,10 @@ class Subgraph:
     version: tuple[int, int]
     types: dict[str, TypeDef] = field(default_factory=dict)
     composed: dict[str, ComposedDirective] = field(default_factory=dict)
+    # Canonical names of federation directives in ``@link(import:)`` order (Apollo orders spec links by it).
+    imports: list[str] = field(default_factory=list)
+    # Executable directive definitions (usable in operations), merged when defined everywhere.
+    executable: dict[str, ExecutableDirective] = field(default_factory=dict)
 
     def type_kind(self, name: str) -> str | None:
         """The kind of a named type, or ``"builtin"`` for the standard scalars, or None."""

@@ -106,6 +106,10 @@ def print_supergraph(sg: Supergraph) -> str:
             by_url.setdefault(cd.url, []).append(cd.name)
     for url, names in by_url.items():
         links.append(f'url: "{url}", import: [' + ", ".join(f'"@{n}"' for n in names) + "]")
+    for ed in sg.executable:
+        args = "(" + ", ".join(_input_value(a) for a in ed.args) + ")" if ed.args else ""
+        repeatable = " repeatable" if ed.repeatable else ""
+        defs[f"directive:{ed.name}"] = f"directive @{ed.name}{args}{repeatable} on {' | '.join(ed.locations)}"
     graph_values = [f'  {enum} @join__graph(name: "{name}", url: "{url}")' for enum, name, url in sg.graphs]
     defs["type:join__Graph"] = "enum join__Graph {\n" + "\n".join(graph_values) + "\n}"
     for t in sg.types.values():

@@ -46,9 +46,11 @@ from graphql import (
 from gateway.compose import errors as E
 from gateway.compose.errors import CompositionError
 from gateway.compose.model import (
+    EXECUTABLE_LOCATIONS,
     Applied,
     ComposedDirective,
     EnumValueDef,
+    ExecutableDirective,
     FieldDef,
     InputValue,
     Subgraph,
@@ -83,6 +85,7 @@ PLUMBING_TYPES = frozenset(
 )
 PLUMBING_FIELDS = frozenset({"_service", "_entities"})
 OPERATION_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+BUILTIN_DIRECTIVES = frozenset({"skip", "include", "deprecated", "specifiedBy", "defer", "stream", "oneOf"})
 _VERSION = re.compile(r"v(\d+)\.(\d+)$")
 
 _KIND_BY_NODE: dict[type, TypeKind] = {
@@ -185,6 +188,7 @@ class _Builder:
         self.fed2 = False
         self.version = (2, 0)
         self.composed_requests: list[str] = []
+        self.imports: list[str] = []
         self.directive_defs: dict[str, DirectiveDefinitionNode] = {}
 
     def error(self, code: str, message: str, coordinate: str | None = None) -> None:
@@ -215,6 +219,7 @@ class _Builder:
                 for name, local in imports:
                     if name in FED_DIRECTIVES:
                         self.names.local_to_canonical[local] = name
+                        self.imports.append(name)
             else:
                 spec_name = url.rstrip("/").split("/")[-2] if "/" in url else url
                 prefix = _str(args.get("as")) or spec_name
@@ -232,13 +237,29 @@ class _Builder:
 
     # -- elements --------------------------------------------------------------------------------------------
 
-    def applied(self, nodes: tuple[DirectiveNode, ...] | list[DirectiveNode] | None) -> list[Applied]:
+    def applied(
+        self, nodes: tuple[DirectiveNode, ...] | list[DirectiveNode] | None, in_extension: bool = False
+    ) -> list[Applied]:
         out: list[Applied] = []
         for node in nodes or ():
             name = self.names.canonical(node.name.value)
             if name == "link":
                 continue
-            out.append(Applied(name, tuple((a.name.value, a.value) for a in node.arguments or ())))
+            args = tuple((a.name.value, a.value) for a in node.arguments or ())
+            out.append(Applied(name, args, in_extension))
+        return out
+
+    def executable(self, composed: dict[str, ComposedDirective]) -> dict[str, ExecutableDirective]:
+        out: dict[str, ExecutableDirective] = {}
+        for name, node in self.directive_defs.items():
+            if name in composed or name in self.names.local_to_canonical or name in self.names.linked:
+                continue
+            if "__" in name or name in BUILTIN_DIRECTIVES:
+                continue
+            locations = tuple(loc.value for loc in node.locations if loc.value in EXECUTABLE_LOCATIONS)
+            if locations:
+                args = tuple(self.input_value(a) for a in node.arguments or ())
+                out[name] = ExecutableDirective(name, args, node.repeatable, locations)
         return out
 
     def input_value(self, node: object) -> InputValue:
@@ -280,9 +301,7 @@ class _Builder:
             desc = getattr(node, "description", None)
             if desc is not None and tdef.description is None:
                 tdef.description = desc.value
-            tdef.directives.extend(self.applied(node.directives))  # type: ignore[attr-defined]
-            if any(d.name == "extends" for d in tdef.directives):
-                tdef.only_extension = True
+            tdef.directives.extend(self.applied(node.directives, is_extension))  # type: ignore[attr-defined]
             self._fill(tdef, node)
         return types
 
@@ -372,6 +391,8 @@ def parse_subgraph(name: str, url: str, sdl: str) -> tuple[Subgraph | None, list
     types = builder.build_types()
     sub = Subgraph(name=name, url=url, fed2=builder.fed2, version=builder.version, types=types)
     sub.composed = builder.composed()
+    sub.imports = builder.imports
+    sub.executable = builder.executable(sub.composed)
     # Every subgraph has a Query root once federation adds ``_entities``/``_service``; Apollo records it.
     sub.types.setdefault("Query", TypeDef(name="Query", kind="object"))
     if not sub.fed2:

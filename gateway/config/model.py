@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar
 
+from gateway.config.auth import AuthenticationConfig, AuthorizationConfig
+
+from gateway.config.policies import (
+    CorsConfig,
+    CsrfConfig,
+    DemandControlConfig,
+    LimitsConfig,
+    RateLimitConfig,
+)
+
 DURATION = "duration"
 # A number of seconds; written in YAML as ``30s``, ``500ms``, ``2m``, ``1h`` or a bare number.
 Duration = Annotated[float, DURATION]
@@ -353,6 +363,22 @@ class Config:
     progressive_override: ProgressiveOverrideConfig = field(
         default_factory=ProgressiveOverrideConfig, metadata=_doc("Progressive @override labels.")
     )
+    authentication: AuthenticationConfig = field(
+        default_factory=AuthenticationConfig, metadata=_doc("JWT / API-key authentication (gateway/auth).")
+    )
+    authorization: AuthorizationConfig = field(
+        default_factory=AuthorizationConfig,
+        metadata=_doc("@authenticated / @requiresScopes / @policy enforcement (gateway/authorization)."),
+    )
+    demand_control: DemandControlConfig = field(
+        default_factory=DemandControlConfig, metadata=_doc("Query cost estimation and its maximum.")
+    )
+    rate_limit: RateLimitConfig = field(
+        default_factory=RateLimitConfig, metadata=_doc("Cost-based rate limiting per client.")
+    )
+    limits: LimitsConfig = field(default_factory=LimitsConfig, metadata=_doc("Operation shape limits."))
+    csrf: CsrfConfig = field(default_factory=CsrfConfig, metadata=_doc("CSRF prevention."))
+    cors: CorsConfig = field(default_factory=CorsConfig, metadata=_doc("Cross-origin resource sharing."))
 
     def subgraph_timeout(self, name: str) -> float:
         """Seconds allowed for one request to subgraph ``name``."""

@@ -102,6 +102,8 @@ class _Run:
         return make_error(message, code, path=path, extensions=extensions)
 
     async def run_root(self, fetch: FetchNode) -> None:
+        if fetch.conditions is not None and not fetch.needed(self.variables):  # type: ignore[arg-type]
+            return
         variables = {name: self.variables[name] for name in fetch.variable_usages if name in self.variables}
         try:
             response = await self.send(fetch, variables)
@@ -110,7 +112,7 @@ class _Run:
             return
         data = response.get("data")
         if isinstance(data, dict):
-            deep_merge(self.data, data, fetch.merge_typename)
+            deep_merge(self.data, data)
         elif data is not None:
             self.fail(fetch, _malformed(fetch.service, "'data' is not an object"), None)
         for raw in response.get("errors") or ():
@@ -120,13 +122,19 @@ class _Run:
             )
 
     async def run_entities(self, fetch: FetchNode) -> None:
+        if fetch.conditions is not None and not fetch.needed(self.variables):  # type: ignore[arg-type]
+            return
         requirements = fetch.requirement_map()
         objects = collect_objects(self.data, fetch.path)
         representations: list[dict[str, Any]] = []
         index_of: dict[bytes, int] = {}
         targets: list[tuple[dict[str, Any], int]] = []
+        # Objects sent as an @interfaceObject (representation typename = the interface) keep their concrete
+        # __typename: the interface name the subgraph answers with must not overwrite it.
+        keep_typename: set[int] = set()
         for obj in objects:
-            requirement = requirements.get(obj.get("__typename"))  # type: ignore[arg-type]
+            typename = obj.get("__typename")
+            requirement = requirements.get(typename)  # type: ignore[arg-type]
             if requirement is None:
                 continue
             representation = build_representation(obj, requirement)
@@ -139,6 +147,8 @@ class _Run:
                 index_of[key] = index
                 representations.append(representation)
             targets.append((obj, index))
+            if requirement.rep_typename != typename:
+                keep_typename.add(id(obj))
         if not representations:
             return
         variables: dict[str, Any] = {
@@ -153,11 +163,10 @@ class _Run:
         data = response.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
         if isinstance(entities, list) and len(entities) == len(representations):
-            merge_typename = fetch.merge_typename
             for obj, index in targets:
                 entity = entities[index]
                 if isinstance(entity, dict):
-                    deep_merge(obj, entity, merge_typename)
+                    deep_merge(obj, entity, id(obj) not in keep_typename)
         elif entities is not None or not response.get("errors"):
             self.fail(
                 fetch,

@@ -73,7 +73,6 @@ class _Group:
     graph: str
     root_kind: str | None  # "query"/"mutation" for root fetches, None for entity fetches
     path: tuple[str, ...]
-    merge_typename: bool = True
     selection: SelectionSet = field(default_factory=SelectionSet)
     requirements: dict[str, _Requirement] = field(default_factory=dict)
     deps: set[int] = field(default_factory=set)
@@ -100,20 +99,18 @@ class _Planner:
         self.sg = supergraph
         self.labels = labels
         self.groups: list[_Group] = []
-        self.by_key: dict[tuple[str, tuple[str, ...], bool], list[_Group]] = {}
+        self.by_key: dict[tuple[str, tuple[str, ...]], list[_Group]] = {}
         self.root_groups: dict[str, _Group] = {}
         self.touched: list[set[int]] = []
         self.depth = 0
 
     # ---- groups ---------------------------------------------------------------------------------
 
-    def _new_group(
-        self, graph: str, root_kind: str | None, path: tuple[str, ...], merge_typename: bool
-    ) -> _Group:
-        group = _Group(len(self.groups), graph, root_kind, path, merge_typename)
+    def _new_group(self, graph: str, root_kind: str | None, path: tuple[str, ...]) -> _Group:
+        group = _Group(len(self.groups), graph, root_kind, path)
         self.groups.append(group)
         if root_kind is None:
-            self.by_key.setdefault((graph, path, merge_typename), []).append(group)
+            self.by_key.setdefault((graph, path), []).append(group)
         return group
 
     def _touch(self, group: _Group) -> None:
@@ -133,17 +130,15 @@ class _Planner:
             stack.extend(self.groups[current].deps)
         return False
 
-    def _entity_group(
-        self, graph: str, path: tuple[str, ...], deps: set[int], merge_typename: bool
-    ) -> _Group:
-        for candidate in self.by_key.get((graph, path, merge_typename), ()):
+    def _entity_group(self, graph: str, path: tuple[str, ...], deps: set[int]) -> _Group:
+        for candidate in self.by_key.get((graph, path), ()):
             if candidate.id in deps:
                 continue
             if any(self._depends_on(d, candidate.id) for d in deps):
                 continue
             candidate.deps |= deps
             return candidate
-        group = self._new_group(graph, None, path, merge_typename)
+        group = self._new_group(graph, None, path)
         group.deps |= deps
         return group
 
@@ -546,7 +541,6 @@ class _Planner:
         conditions: tuple,  # type: ignore[type-arg]
         provided: Sequence[OpSelection] | None,
         level: Sequence[OpSelection] | None,
-        merge_typename: bool = True,
     ) -> tuple[_Group, SelectionSet]:
         """Make objects at ``path`` (of type ``parent`` in ``group``) available to ``graph2`` as
         representations; return the dependent group and its ``... on rep_type`` selection set."""
@@ -563,7 +557,7 @@ class _Planner:
                 self.plan_selections(group, target, parent, required, path, provided)
             finally:
                 self.touched.pop()
-            child = self._entity_group(graph2, path, touched | {group.id}, merge_typename)
+            child = self._entity_group(graph2, path, touched | {group.id})
             for runtime in runtime_types:
                 requirement = child.requirements.get(runtime)
                 if requirement is None:
@@ -633,7 +627,6 @@ class _Planner:
         entry = fielddef.entry(graph2) if fielddef else None
         if entry is not None and entry.requires is not None:
             extra = field_set_selections(entry.requires)
-        interface_object = rep_type != parent or self.sg.is_interface_object(rep_type, graph2)
         child, child_target = self.entity_jump(
             group,
             target,
@@ -647,7 +640,6 @@ class _Planner:
             conditions,
             provided,
             level,
-            merge_typename=not interface_object,
         )
         self.plan_selections(child, child_target, rep_type, (sel,), path, None)
 
@@ -667,7 +659,7 @@ class _Planner:
         fielddef = self.sg.types[parent].fields.get(sel.name)
         entry = fielddef.entry(graph2) if fielddef else None
         has_requires = int(entry is not None and entry.requires is not None)
-        existing = int(not self.by_key.get((graph2, path, True)))
+        existing = int(not self.by_key.get((graph2, path)))
         unresolved = self._unresolved(graph2, fielddef.type_name, sel.selections) if fielddef else 0
         return (0 if local_key else 1, has_requires, unresolved, existing)
 
@@ -715,11 +707,11 @@ class _Planner:
                 if last_mutation is not None and last_mutation.graph == graph:
                     group = last_mutation
                 else:
-                    group = self._new_group(graph, kind, (), True)
+                    group = self._new_group(graph, kind, ())
                     group.deps = {g.id for g in self.groups if g.id != group.id}
                     last_mutation = group
             else:
-                group = self.root_groups.get(graph) or self._new_group(graph, kind, (), True)
+                group = self.root_groups.get(graph) or self._new_group(graph, kind, ())
                 self.root_groups[graph] = group
             target = _wrap(group.selection, conditions)
             self.plan_selections(group, target, root, (sel,), (), None, (), selections)
@@ -766,6 +758,50 @@ def _copy(target: SelectionSet, source: SelectionSet) -> None:
         else:
             assert isinstance(item, FragmentItem)
             _copy(target.add_fragment(item.type_condition), item.sub)
+
+
+_NEVER = object()
+
+
+def _item_conditions(directives: tuple) -> frozenset[tuple[str, bool]] | object:  # type: ignore[type-arg]
+    """Variable conditions an item's @skip/@include put on it; ``_NEVER`` when a literal excludes it."""
+    found: set[tuple[str, bool]] = set()
+    for directive in directives:
+        name = directive.name.value
+        if name not in ("skip", "include"):
+            continue
+        for argument in directive.arguments or ():
+            if argument.name.value != "if":
+                continue
+            value = argument.value
+            include_when = name == "include"
+            if value.kind == "boolean_value":
+                if value.value is not include_when:
+                    return _NEVER
+            elif value.kind == "variable":
+                found.add((value.name.value, include_when))
+    return frozenset(found)
+
+
+def _fetch_conditions(group: _Group) -> tuple[frozenset[tuple[str, bool]], ...] | None:
+    """Alternatives of variable conditions under which the fetch selects anything (None = always)."""
+    alternatives: list[frozenset[tuple[str, bool]]] = []
+
+    def walk(selection: SelectionSet, acc: frozenset[tuple[str, bool]], top: bool) -> None:
+        for item in selection.items.values():
+            conditions = _item_conditions(item.directives)
+            if conditions is _NEVER:
+                continue
+            combined = acc | conditions  # type: ignore[operator]
+            if isinstance(item, FragmentItem) and (item.type_condition is None or top):
+                walk(item.sub, combined, False)
+            else:
+                alternatives.append(combined)
+
+    walk(group.selection, frozenset(), group.root_kind is None)
+    if any(not alt for alt in alternatives):
+        return None
+    return tuple(dict.fromkeys(alternatives))
 
 
 def _topological(groups: list[_Group]) -> list[_Group]:
@@ -828,7 +864,8 @@ def build_query_plan(
     renumber = {g.id: i for i, g in enumerate(ordered)}
 
     variable_defs = {
-        v.variable.name.value: print_ast(v.type) + (f"={print_ast(v.default_value)}" if v.default_value else "")
+        v.variable.name.value: print_ast(v.type)
+        + (f"={print_ast(v.default_value)}" if v.default_value else "")
         for v in operation.variable_definitions or ()
     }
     op_name = operation.name.value if operation.name else None
@@ -875,8 +912,8 @@ def build_query_plan(
                 requires=requires,
                 requires_text=requires_text,
                 depends_on=tuple(sorted(renumber[d] for d in group.deps)),
-                merge_typename=group.merge_typename,
                 pretty_operation=pretty,
+                conditions=_fetch_conditions(group),
             )
         )
     return QueryPlan(kind, tuple(fetches), _display_tree(fetches))  # type: ignore[arg-type]

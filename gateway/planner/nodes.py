@@ -53,10 +53,15 @@ class FetchNode:
     requires: tuple[EntityRequirement, ...] | None  # None for root fetches
     requires_text: str | None
     depends_on: tuple[int, ...]
-    # False when this subgraph only knows an interface as an @interfaceObject: its __typename is not the
-    # concrete type and must not overwrite one already merged.
-    merge_typename: bool
     pretty_operation: str
+    # When every selection of the fetch sits under @skip/@include on variables: the fetch is needed only if
+    # one of these alternatives holds (each a set of (variable, required value)). None = always needed.
+    conditions: tuple[frozenset[tuple[str, bool]], ...] | None = None
+
+    def needed(self, variables: dict[str, Any]) -> bool:
+        if self.conditions is None:
+            return True
+        return any(all(bool(variables.get(name)) is want for name, want in alt) for alt in self.conditions)
 
     @property
     def is_entity_fetch(self) -> bool:

@@ -84,9 +84,10 @@ def test_lua_script_quotes_bodies_that_contain_long_bracket_closers(tmp_path: Pa
 
 
 @pytest.mark.node
-def test_apollo_gateway_answers_exactly_the_expected_json_through_bench_subgraphs(tmp_path: Path) -> None:
-    """No load: bench.run --check-only starts the subgraphs and Apollo Gateway and compares answers."""
-    if not (ROOT / "bench" / "node" / "node_modules" / "@apollo" / "gateway").exists():
+def test_node_gateways_answer_exactly_the_expected_json_through_bench_subgraphs(tmp_path: Path) -> None:
+    """No load: bench.run --check-only starts the subgraphs, Apollo Gateway and Hive Gateway, and compares
+    their answers to both queries with the expected JSON."""
+    if not (ROOT / "bench" / "node" / "node_modules" / "@graphql-hive" / "gateway").exists():
         pytest.skip("bench/node not installed (bash bench/setup.sh)")
     command = [
         sys.executable,
@@ -96,7 +97,7 @@ def test_apollo_gateway_answers_exactly_the_expected_json_through_bench_subgraph
         "--runs",
         "1",
         "--gateways",
-        "apollo",
+        "apollo,hive",
         "--subgraph-port",
         "0",
         "--out",
@@ -106,8 +107,9 @@ def test_apollo_gateway_answers_exactly_the_expected_json_through_bench_subgraph
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     (result_file,) = tmp_path.glob("*/result.json")
     result = orjson.loads(result_file.read_bytes())
-    (run,) = result["runs"]
-    assert run["errors"] == []
-    assert run["queries"]["heavy"]["correct"] is True
-    assert run["queries"]["light"]["correct"] is True
-    assert run["metrics"]["light_subgraph_requests_single"] == 1
+    assert sorted(run["gateway"] for run in result["runs"]) == ["apollo", "hive"]
+    for run in result["runs"]:
+        assert run["errors"] == []
+        assert run["queries"]["heavy"]["correct"] is True
+        assert run["queries"]["light"]["correct"] is True
+        assert run["metrics"]["light_subgraph_requests_single"] == 1

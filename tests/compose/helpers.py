@@ -159,6 +159,7 @@ def normalize_supergraph(sdl: str) -> list[dict[str, Any]]:
 _COORD = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?(?:\([^)]*\))?"')
 
 
+_TYPE_WORD = re.compile(r"\b[Tt]ype \"?([A-Z_][A-Za-z0-9_]*)")
 _BARE_COORD = re.compile(r"\b[A-Z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\b")
 
 
@@ -166,6 +167,7 @@ def apollo_coordinates(message: str) -> set[str]:
     """Type names and ``Type.field`` coordinates quoted in an Apollo error message (what a team must fix)."""
     found = {m.group(0).strip('"').split("(")[0] for m in _COORD.finditer(message)}
     found |= {m.group(0) for m in _BARE_COORD.finditer(message)}
+    found |= {m.group(1) for m in _TYPE_WORD.finditer(message)}
     return found
 
 

@@ -48,7 +48,9 @@ def test_case_matches_apollo(case: str) -> None:
                 f"our errors {ours!r} name none of {sorted(coordinates)}"
             )
         else:
-            assert wanted, "Apollo's error names no schema element; add a coordinate check for this case"
+            if not wanted:  # e.g. NO_QUERIES: nothing to name, the same code is what matters
+                assert {e.code for e in result.errors} >= {e["code"] for e in expected["errors"]}
+                return
             assert any(re.search(rf"\b{re.escape(w)}\b", ours) for w in wanted), (
                 f"our errors {ours!r} name none of {sorted(wanted)}"
             )

@@ -1,1 +1,1 @@
-"""End-to-end federation suite: cases of subgraphs + queries, checked against Apollo's gateway as the oracle."""
+"""End-to-end federation suite: cases (subgraphs + queries) checked against Apollo's gateway as the oracle."""

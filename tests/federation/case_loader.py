@@ -1,7 +1,7 @@
 """Read a case folder (``cases/<case>/``) into typed data, and build its subgraphs.
 
-Why: three consumers walk the same folders (our gateway's tests, the live oracle comparison and the script that
-regenerates expected responses), so the folder format is defined once, here. See ``README.md`` for the format.
+Why: three consumers walk the same folders (our gateway's tests, the live oracle comparison and the script
+that regenerates expected responses), so the folder format is defined once, here. See ``README.md``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ class CaseQuery:
     faults: dict[str, Fault] = field(default_factory=dict)
     # Assertions on the subgraph request log for this query (see README): subgraph name -> checks.
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # Why Apollo's gateway answers this query differently from the spec (the expected file is hand-corrected and
-    # regen keeps it), or None when Apollo's answer is the expected one.
+    # Why Apollo's gateway answers this query differently from the spec (the expected file is hand-corrected
+    # and regen keeps it), or None when Apollo's answer is the expected one.
     oracle_deviation: str | None = None
     # With a deviation, what the live oracle comparison still checks: "data" (data and error count, not
     # error codes) or "none".

@@ -42,10 +42,9 @@ def compare_responses(actual: Any, expected: Any) -> list[str]:
         if "path" in want and want["path"] != got.get("path"):
             problems.append(f"errors[{index}].path: expected {want['path']}, got {got.get('path')}")
         code = (want.get("extensions") or {}).get("code")
-        if code is not None and code != (got.get("extensions") or {}).get("code"):
-            problems.append(
-                f"errors[{index}].extensions.code: expected {code}, got {(got.get('extensions') or {}).get('code')}"
-            )
+        got_code = (got.get("extensions") or {}).get("code")
+        if code is not None and code != got_code:
+            problems.append(f"errors[{index}].extensions.code: expected {code}, got {got_code}")
     return problems
 
 

@@ -8,9 +8,9 @@ Run by hand after adding or changing a case (never in CI), from the repository r
 
 For each case: ``oracle/compose.mjs`` composes ``subgraphs/*.graphql`` into ``supergraph.graphql`` (with
 ``@apollo/federation`` 0.x when ``case.json`` says ``"federation": 1``; not at all when it says
-``"compose": false``); then the case's subgraphs start, ``oracle/gateway.mjs`` serves the supergraph, and each
-query's response is written to ``queries/<NN-name>.json``. The subgraph requests each query caused are printed,
-with any ``.requests.json`` expectation Apollo does not meet, so a reviewer can check the recording.
+``"compose": false``); then the case's subgraphs start, ``oracle/gateway.mjs`` serves the supergraph, and
+each query's response is written to ``queries/<NN-name>.json``. The subgraph requests each query caused are
+printed, with any ``.requests.json`` expectation Apollo does not meet, so a reviewer can check the recording.
 Review the diff of the recorded files before committing them: the oracle is a reference, not an authority.
 """
 

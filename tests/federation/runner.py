@@ -28,8 +28,8 @@ class GatewayUnavailable(RuntimeError):
 class CaseEnvironment:
     """A case's live subgraphs plus the gateways started on its URL-rewritten supergraph.
 
-    Gateways start lazily, by name, at most once: a gateway that failed to start is not retried for every query
-    of the case (that would cost its startup timeout each time); :meth:`gateway` re-raises the first failure.
+    Gateways start lazily, by name, at most once: a gateway that failed to start is not retried for every
+    query of the case (that would cost its startup timeout each time); :meth:`gateway` re-raises the failure.
     """
 
     def __init__(self, case: Case) -> None:
@@ -63,7 +63,7 @@ class CaseEnvironment:
         return url
 
     def run(self, query: CaseQuery, url: str) -> tuple[int, Any, list[RecordedRequest]]:
-        """Send one query with its faults injected; return the status, body and the subgraph requests it caused."""
+        """Send one query with its faults injected; return the status, body and the requests it caused."""
         self.kit.clear_log()
         for name, fault in query.faults.items():
             self.kit.set_fault(name, fault)
@@ -108,8 +108,8 @@ def check_requests(query: CaseQuery, log: list[RecordedRequest]) -> list[str]:
     """Check a query's ``.requests.json`` expectations against the requests it caused.
 
     Per subgraph: ``requests`` (exact number of HTTP requests), ``entities_requests`` (exact number of
-    ``_entities`` fetches), ``representations`` (exact total of representations sent), ``unique_representations``
-    (no ``_entities`` fetch repeats a representation).
+    ``_entities`` fetches), ``representations`` (exact total of representations sent),
+    ``unique_representations`` (no ``_entities`` fetch repeats a representation).
     """
     problems: list[str] = []
     for subgraph, checks in query.requests.items():
@@ -118,9 +118,8 @@ def check_requests(query: CaseQuery, log: list[RecordedRequest]) -> list[str]:
         if "requests" in checks and len(mine) != checks["requests"]:
             problems.append(f"{subgraph}: expected {checks['requests']} request(s), got {len(mine)}")
         if "entities_requests" in checks and len(entity_fetches) != checks["entities_requests"]:
-            problems.append(
-                f"{subgraph}: expected {checks['entities_requests']} _entities request(s), got {len(entity_fetches)}"
-            )
+            want = checks["entities_requests"]
+            problems.append(f"{subgraph}: expected {want} _entities request(s), got {len(entity_fetches)}")
         total = sum(len(r.representations) for r in entity_fetches)
         if "representations" in checks and total != checks["representations"]:
             problems.append(

@@ -19,11 +19,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import web
-from graphql import ExecutionResult, GraphQLError, execute, parse, validate
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLError,
+    Visitor,
+    execute,
+    parse,
+    validate,
+    value_from_ast_untyped,
+    visit,
+)
 
 from tests.support.subgraph_schema import Resolvers, SubgraphSchema, build_subgraph_schema
 
-FaultKind = Literal["http_500", "malformed_json", "delay", "close", "down"]
+FaultKind = Literal["http_500", "malformed_json", "graphql_error", "delay", "close", "down"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +50,7 @@ class Fault:
     """A failure to inject into one subgraph's answers.
 
     ``kind``: ``http_500`` (a 500 with a text body), ``malformed_json`` (200 with a truncated JSON body),
+    ``graphql_error`` (200 with ``{"data": null, "errors": [...]}`` and an error without a path),
     ``delay`` (answer normally after ``delay_seconds``), ``close`` (drop the connection without an answer),
     ``down`` (the server stops listening; see :meth:`SubgraphKit.set_fault`).
     ``only_entities``: affect only ``_entities`` requests (root fetches still work).
@@ -69,9 +80,33 @@ class RecordedRequest:
 
     @property
     def representations(self) -> list[Any]:
-        variables = self.body.get("variables") or {}
-        value = variables.get("representations") if isinstance(variables, dict) else None
-        return list(value) if isinstance(value, list) else []
+        """The representations of every ``_entities`` field, whatever the variable is called."""
+        return _representations_of(self.query, self.body.get("variables"))
+
+
+def _representations_of(query: str, variables: Any) -> list[Any]:
+    if "_entities" not in query:
+        return []
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return []
+    found: list[Any] = []
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_args: Any) -> None:
+            if node.name.value != "_entities":
+                return
+            for argument in node.arguments or ():
+                if argument.name.value == "representations":
+                    value = value_from_ast_untyped(
+                        argument.value, variables if isinstance(variables, dict) else None
+                    )
+                    if isinstance(value, list):
+                        found.extend(value)
+
+    visit(document, Finder())
+    return found
 
 
 @dataclass(slots=True)
@@ -192,6 +227,9 @@ async def _apply_fault(fault: Fault, request: web.Request) -> web.StreamResponse
         return web.Response(status=500, text="Internal Server Error (injected fault)")
     if fault.kind == "malformed_json":
         return web.Response(status=200, text='{"data": {"broken', content_type="application/json")
+    if fault.kind == "graphql_error":
+        error = {"message": "injected subgraph failure", "extensions": {"code": "INJECTED"}}
+        return web.json_response({"data": None, "errors": [error]})
     if fault.kind == "delay":
         await asyncio.sleep(fault.delay_seconds)
         return None

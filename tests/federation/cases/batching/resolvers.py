@@ -1,5 +1,7 @@
-"""Data for the ``batching`` case: 30 products, 2 reviews each, written by 5 users (many duplicates), so a
-gateway must batch each plan step into one ``_entities`` request and send each distinct representation once."""
+"""Data for the ``batching`` case: 30 products, 2 reviews each, written by 5 users (many duplicates).
+
+A gateway must batch each plan step into one ``_entities`` request and send each distinct representation once.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Data for the ``errors`` case: subgraph GraphQL errors at the root and in ``_entities``, non-null violations,
-and transport faults injected per query through ``<NN-name>.faults.json``."""
+"""Data for the ``errors`` case: subgraph GraphQL errors at the root and in ``_entities``.
+
+Also non-null violations; transport faults are injected per query through ``<NN-name>.faults.json``.
+"""
 
 from __future__ import annotations
 

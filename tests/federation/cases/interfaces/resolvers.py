@@ -1,5 +1,7 @@
-"""Data for the ``interfaces`` case: an entity interface with @interfaceObject in another subgraph, unions whose
-members live in different subgraphs, and an enum and an input type known to one subgraph only."""
+"""Data for the ``interfaces`` case: an entity interface with @interfaceObject in another subgraph.
+
+Also unions whose members live in different subgraphs, and an enum and an input type known to one subgraph.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ RATINGS: list[dict[str, Any]] = [
 ]
 
 PODCASTS: list[dict[str, Any]] = [
-    {"__typename": "Podcast", "number": 7, "host": "Dune talk", "duration": {"minutes": 42}},
-    {"__typename": "Podcast", "number": 8, "host": "Space hour", "duration": {"minutes": 60}},
+    {"__typename": "Podcast", "id": "p7", "number": 7, "host": "Dune talk", "duration": {"minutes": 42}},
+    {"__typename": "Podcast", "id": "p8", "number": 8, "host": "Space hour", "duration": {"minutes": 60}},
 ]
 
 
@@ -42,6 +44,7 @@ def build() -> dict[str, Resolvers]:
             records={"Media": MEDIA},
             fields={
                 "Query.media": _media,
+                "Query.mediaNode": lambda _o, _i, id: next((m for m in MEDIA if m["id"] == id), None),
                 "Query.searchMedia": lambda _o, _i, term: [
                     m for m in MEDIA if term.lower() in m["title"].lower()
                 ],
@@ -59,6 +62,7 @@ def build() -> dict[str, Resolvers]:
                     p for p in PODCASTS if term.lower() in p["host"].lower()
                 ],
                 "Query.channel": lambda _o, _i: {"latest": PODCASTS[1]},
+                "Query.podcastNodes": lambda _o, _i: PODCASTS,
             },
         ),
     }

@@ -38,6 +38,14 @@ WAREHOUSES: list[dict[str, Any]] = [
     {"id": "w3", "city": "Porto", "code": 1, "manager": None},
 ]
 
+ORGS: list[dict[str, Any]] = [{"id": "o1", "name": "North"}, {"id": "o2", "name": "South"}]
+
+ACCOUNTS: list[dict[str, Any]] = [
+    {"number": "100", "org": {"id": "o1"}, "balance": 10},
+    {"number": "100", "org": {"id": "o2"}, "balance": 20},
+    {"number": "200", "org": {"id": "o1"}, "balance": 30},
+]
+
 
 def build() -> dict[str, Resolvers]:
     return {
@@ -49,11 +57,18 @@ def build() -> dict[str, Resolvers]:
             },
         ),
         "pricing": Resolvers(records={"Product": PRICES}),
+        "billing": Resolvers(records={"Account": ACCOUNTS}),
         "stock": Resolvers(
             records={"Product": STOCK, "Warehouse": [{"city": "Lyon", "code": 1, "capacity": 500}]}
         ),
         "vendors": Resolvers(
-            records={"Vendor": VENDORS, "Warehouse": WAREHOUSES},
-            fields={"Query.vendors": lambda _o, _i: VENDORS},
+            records={"Vendor": VENDORS, "Warehouse": WAREHOUSES, "Org": ORGS},
+            fields={
+                "Query.vendors": lambda _o, _i: VENDORS,
+                "Query.accounts": lambda _o, _i: [
+                    {"number": a["number"], "org": next(o for o in ORGS if o["id"] == a["org"]["id"])}
+                    for a in ACCOUNTS
+                ],
+            },
         ),
     }

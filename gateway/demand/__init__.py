@@ -1,0 +1,1 @@
+"""Demand control: static query cost from @cost/@listSize, estimated and actual."""

@@ -1,0 +1,223 @@
+"""Static cost of an operation before execution (IBM cost spec, Apollo Router's ``static_estimated``).
+
+Rules, per field (recursively):
+
+  cost = instances * (type cost + cost of the sub-selections) + cost of the arguments given
+
+* type cost: the field's ``@cost(weight)`` if it has one, else the ``@cost`` of its named type, else 1 for
+  composite types (object, interface, union) and 0 for scalars and enums;
+* instances: 1 for a non-list field; for a list field the value of its slicing argument (the largest when
+  several are given; literal, variable or the argument's default), else ``@listSize(assumedSize)``, else the
+  configured ``list_size``. A field named in its parent's ``@listSize(sizedFields)`` gets the parent's size;
+* arguments: the ``@cost`` of each argument given, plus ``@cost`` of input fields inside object values;
+* ``@listSize(requireOneSlicingArgument: true)`` (the default) with a slicing argument list: exactly one of
+  them must be given, else the operation is refused (``COST_QUERY_PARSE_FAILURE``);
+* the operation: a mutation adds 10 (Apollo: the base cost of the mutation operation type), queries 0;
+* ``__typename`` and introspection fields cost 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLArgument,
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLNamedType,
+    GraphQLSchema,
+    IntValueNode,
+    ListValueNode,
+    NullValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_composite_type,
+    is_list_type,
+)
+from graphql.pyutils import Undefined
+
+from gateway.demand.model import CostModel, ListSize
+from gateway.demand.selections import collect_fields
+
+MUTATION_BASE_COST = 10.0
+# (names of the child fields sized by the parent's @listSize(sizedFields), their size) or None.
+Sized = tuple[tuple[str, ...], int] | None
+
+
+class CostError(Exception):
+    """The operation cannot be costed (for example a ``requireOneSlicingArgument`` violation)."""
+
+
+def _int_value(node: ValueNode | None, variables: Mapping[str, Any]) -> int | None:
+    if node is None or isinstance(node, NullValueNode):
+        return None
+    if isinstance(node, IntValueNode):
+        return int(node.value)
+    if isinstance(node, VariableNode):
+        value = variables.get(node.name.value)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return None
+
+
+def _given(field_node: FieldNode) -> dict[str, ValueNode]:
+    return {argument.name.value: argument.value for argument in field_node.arguments or ()}
+
+
+def slicing_size(
+    list_size: ListSize,
+    definition: GraphQLField,
+    field_node: FieldNode,
+    variables: Mapping[str, Any],
+    where: str,
+) -> int | None:
+    """The size announced by the slicing arguments (the largest given), or None when none is given."""
+    given = _given(field_node)
+    sizes: list[int] = []
+    for name in list_size.slicing_arguments:
+        value = _int_value(given.get(name), variables)
+        if value is None and name not in given:
+            argument: GraphQLArgument | None = definition.args.get(name)
+            default = argument.default_value if argument is not None else Undefined
+            if isinstance(default, int) and not isinstance(default, bool):
+                value = default
+        if value is not None:
+            sizes.append(max(0, value))
+    if list_size.require_one_slicing_argument and list_size.slicing_arguments and len(sizes) != 1:
+        names = ", ".join(list_size.slicing_arguments)
+        raise CostError(f"exactly one slicing argument ({names}) is required on {where}, got {len(sizes)}")
+    return max(sizes) if sizes else None
+
+
+def _input_cost(model: CostModel, value: ValueNode, input_type: Any, variables: Mapping[str, Any]) -> float:
+    named = get_named_type(input_type)
+    total = 0.0
+    if isinstance(value, ListValueNode):
+        return sum(_input_cost(model, item, input_type, variables) for item in value.values)
+    if isinstance(value, ObjectValueNode) and isinstance(named, GraphQLInputObjectType):
+        total += model.type_weights.get(named.name, 0.0)
+        for item in value.fields:
+            weight = model.input_field_weights.get((named.name, item.name.value))
+            if weight is not None:
+                total += weight
+            inner = named.fields.get(item.name.value)
+            if inner is not None:
+                total += _input_cost(model, item.value, inner.type, variables)
+    return total
+
+
+def arguments_cost(
+    model: CostModel,
+    parent: str,
+    definition: GraphQLField,
+    field_node: FieldNode,
+    variables: Mapping[str, Any],
+) -> float:
+    """Cost of the arguments a field was given (``@cost`` on arguments and on input fields)."""
+    total = 0.0
+    for argument in field_node.arguments or ():
+        name = argument.name.value
+        weight = model.argument_weights.get((parent, field_node.name.value, name))
+        if weight is not None:
+            total += weight
+        argument_def = definition.args.get(name)
+        if argument_def is not None and not isinstance(argument.value, VariableNode):
+            total += _input_cost(model, argument.value, argument_def.type, variables)
+    return total
+
+
+def type_cost(model: CostModel, parent: str, field_name: str, named: GraphQLNamedType) -> float:
+    """The per-instance cost of a field's value, before its sub-selections."""
+    weight = model.field_weights.get((parent, field_name))
+    if weight is not None:
+        return weight
+    weight = model.type_weights.get(named.name)
+    if weight is not None:
+        return weight
+    return 1.0 if is_composite_type(named) else 0.0
+
+
+class Estimator:
+    """Estimates one operation; holds the schema, the cost model and the request's variables."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        model: CostModel,
+        fragments: Mapping[str, Any],
+        variables: Mapping[str, Any],
+        default_list_size: int,
+    ) -> None:
+        self.schema = schema
+        self.model = model
+        self.fragments = fragments
+        self.variables = variables
+        self.default_list_size = default_list_size
+
+    def operation(self, operation: OperationDefinitionNode) -> float:
+        root = self.schema.get_root_type(operation.operation)
+        if root is None:
+            return 0.0
+        base = MUTATION_BASE_COST if operation.operation.value == "mutation" else 0.0
+        return base + self.selections(root, [operation.selection_set], None)
+
+    def selections(self, parent: GraphQLNamedType, selection_sets: list[Any], sized: Sized) -> float:
+        """Sum of the costs of the fields selected on ``parent``."""
+        total = 0.0
+        grouped = collect_fields(self.schema, parent, selection_sets, self.fragments, self.variables)
+        for owner, nodes in grouped.values():
+            total += self.field(owner, nodes, sized)
+        return total
+
+    def field(self, owner: GraphQLNamedType, nodes: list[FieldNode], sized: Sized) -> float:
+        """Cost of one field (its merged nodes) with its sub-selections."""
+        node = nodes[0]
+        name = node.name.value
+        if name.startswith("__"):
+            return 0.0
+        definition: GraphQLField | None = getattr(owner, "fields", {}).get(name)
+        if definition is None:
+            return 0.0
+        named = get_named_type(definition.type)
+        is_list = is_list_type(get_nullable_type(definition.type))
+        list_size = self.model.list_sizes.get((owner.name, name))
+        size: int | None = None
+        if list_size is not None:
+            size = slicing_size(list_size, definition, node, self.variables, f"{owner.name}.{name}")
+            if size is None:
+                size = list_size.assumed_size
+        if size is None:
+            size = self.default_list_size
+        child_sized: Sized = None
+        if list_size is not None and list_size.sized_fields:
+            # The size belongs to the named child lists (a connection's `edges`/`nodes`), not to this field.
+            child_sized = (list_size.sized_fields, size)
+            instances = float(self.default_list_size) if is_list else 1.0
+        else:
+            instances = float(size) if is_list else 1.0
+        if sized is not None and is_list and name in sized[0]:
+            instances = float(sized[1])
+        own = type_cost(self.model, owner.name, name, named)
+        children = 0.0
+        sub_sets = [n.selection_set for n in nodes if n.selection_set is not None]
+        if sub_sets:
+            children = self.selections(named, sub_sets, child_sized)
+        args = arguments_cost(self.model, owner.name, definition, node, self.variables)
+        return instances * (own + children) + args
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    model: CostModel,
+    operation: OperationDefinitionNode,
+    fragments: Mapping[str, Any],
+    variables: Mapping[str, Any],
+    default_list_size: int,
+) -> float:
+    """The estimated cost of ``operation`` with these variables; raises ``CostError``."""
+    return Estimator(schema, model, fragments, variables, default_list_size).operation(operation)

@@ -1,0 +1,1 @@
+"""Operation shape limits (depth, height, aliases, root fields, parser tokens)."""

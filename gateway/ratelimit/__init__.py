@@ -1,0 +1,1 @@
+"""Cost-based rate limiting: token buckets in Redis (shared) or in memory."""
