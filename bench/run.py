@@ -25,6 +25,7 @@ import functools
 import os
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -36,8 +37,11 @@ from typing import Any
 
 import orjson
 
-from bench.compare import check_response
-from bench.procs import (
+if __package__ in (None, ""):  # run as a script (python bench/x.py): make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.compare import check_response  # noqa: E402
+from bench.procs import (  # noqa: E402
     CpuMeter,
     ManagedProcess,
     RssSampler,
@@ -46,8 +50,8 @@ from bench.procs import (
     pinned,
     wait_until_ready,
 )
-from bench.report import machine_info, render_markdown, summarise
-from bench.wrk import WrkResult, run_wrk, write_script
+from bench.report import machine_info, render_markdown, summarise  # noqa: E402
+from bench.wrk import WrkResult, run_wrk, write_script  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -425,6 +429,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_tools(settings)
     # The harness itself (RSS sampling, polling) belongs with the load, never on the gateway's core.
     os.sched_setaffinity(0, {settings.load_cpu})
+    # SIGTERM unwinds like Ctrl-C, so the `finally` blocks stop the gateway and the subgraphs (they run in
+    # their own sessions and would otherwise outlive the harness).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = dt.datetime.now(dt.UTC)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     work_dir = settings.out_dir / stamp
@@ -434,7 +441,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         interpreter = interpreter.relative_to(ROOT)
     arguments = list(argv if argv is not None else sys.argv[1:])
     command = shlex.join([str(interpreter), "-m", "bench.run", *arguments])
-    machine = machine_info(python_binary(), node_binary(), NODE_DIR)
+    needs_node = any(g in ("apollo", "hive") for g in settings.gateways)
+    node = node_binary() if needs_node else (shutil.which("node") or "node")
+    machine = machine_info(python_binary(), node, NODE_DIR)
     print(f"writing to {work_dir}", flush=True)
 
     sitting = Sitting(settings, work_dir)

@@ -26,8 +26,11 @@ import orjson
 from aiohttp import web
 from graphql import GraphQLSchema, graphql_sync
 
-from bench.federation_schema import build_subgraph_schema
-from bench.subgraph_data import DATA_DIR, SUBGRAPH_NAMES, definitions
+if __package__ in (None, ""):  # run as a script (python bench/x.py): make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.federation_schema import build_subgraph_schema  # noqa: E402
+from bench.subgraph_data import DATA_DIR, SUBGRAPH_NAMES, definitions  # noqa: E402
 
 _JSON = "application/json"
 

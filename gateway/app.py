@@ -15,6 +15,8 @@ from typing import Any
 from aiohttp import web
 
 from gateway.config.model import Config
+from gateway.http.cors import make_cors_middleware
+from gateway.http.csrf import make_csrf_middleware
 from gateway.http.handler import GraphQLHandler
 from gateway.http.health import health_handler
 from gateway.http.middlewares import error_middleware
@@ -40,7 +42,13 @@ def create_app(
     ``supergraph_path`` enables hot reload when ``config.supergraph.watch`` is on.
     """
     server = config.server
-    app = web.Application(client_max_size=server.max_request_bytes, middlewares=[error_middleware])
+    # CORS outermost (errors and CSRF refusals still carry CORS headers), then CSRF, then error shaping.
+    middlewares = [
+        make_cors_middleware(config.cors),
+        make_csrf_middleware(config.csrf, server.graphql_path),
+        error_middleware,
+    ]
+    app = web.Application(client_max_size=server.max_request_bytes, middlewares=middlewares)
     app[CONFIG_KEY] = config
     app[PIPELINE_KEY] = pipeline
     graphql = GraphQLHandler(pipeline, server)

@@ -184,7 +184,7 @@ class _Checker:
                 sels = self.parse(text, E.PROVIDES_INVALID_FIELDS, where, coordinate)
                 if sels is not None:
                     self.walk(
-                        target, sels, "provides", where, E.PROVIDES_INVALID_FIELDS, _REQUIRES_ADVICE, False
+                        target, sels, "provides", where, E.PROVIDES_INVALID_FIELDS, _REQUIRES_ADVICE, self.sub.fed2
                     )
 
     def check_references(self, tdef: TypeDef) -> None:

@@ -15,8 +15,9 @@ from gateway.compose.errors import CompositionError, CompositionHint
 from gateway.compose.merge import Merger
 from gateway.compose.model import Subgraph
 from gateway.compose.printer import print_supergraph
+from gateway.compose.satisfiability import check_satisfiability
 from gateway.compose.subgraph import parse_subgraph
-from gateway.compose.validate import check_inaccessible, check_interface_fields, check_satisfiability
+from gateway.compose.validate import check_inaccessible, check_interface_fields
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,22 @@ PLUMBING_TYPES = frozenset(
 )
 PLUMBING_FIELDS = frozenset({"_service", "_entities"})
 OPERATION_ROOTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+# Federation directives usable without @link (Fed 1 subgraphs).
+FED1_DIRECTIVES = frozenset({"key", "external", "requires", "provides", "extends", "tag"})
+# First federation version defining each directive (others: 2.0).
+FED_DIRECTIVE_SINCE: dict[str, tuple[int, int]] = {
+    "composeDirective": (2, 1),
+    "interfaceObject": (2, 3),
+    "authenticated": (2, 5),
+    "requiresScopes": (2, 5),
+    "policy": (2, 6),
+    "context": (2, 8),
+    "fromContext": (2, 8),
+    "cost": (2, 9),
+    "listSize": (2, 9),
+}
+# Non-directive names a federation @link may import.
+FED_TYPE_IMPORTS = frozenset({"FieldSet", "Scope", "Policy", "ContextFieldValue"})
 BUILTIN_DIRECTIVES = frozenset({"skip", "include", "deprecated", "specifiedBy", "defer", "stream", "oneOf"})
 _VERSION = re.compile(r"v(\d+)\.(\d+)$")
 
@@ -189,6 +205,9 @@ class _Builder:
         self.version = (2, 0)
         self.composed_requests: list[str] = []
         self.imports: list[str] = []
+        self.known: set[str] = {"link"}
+        self.linked_prefixes: list[str] = []
+        self.unknown_reported: set[str] = set()
         self.directive_defs: dict[str, DirectiveDefinitionNode] = {}
 
     def error(self, code: str, message: str, coordinate: str | None = None) -> None:
@@ -214,21 +233,28 @@ class _Builder:
                 self.fed2 = True
                 self.version = (int(match.group(1)), int(match.group(2)))
                 prefix = _str(args.get("as")) or "federation"
-                for fed in FED_DIRECTIVES:
+                available = [d for d in FED_DIRECTIVES if FED_DIRECTIVE_SINCE.get(d, (2, 0)) <= self.version]
+                for fed in available:
                     self.names.local_to_canonical[f"{prefix}__{fed}"] = fed
+                    self.known.add(f"{prefix}__{fed}")
                 for name, local in imports:
-                    if name in FED_DIRECTIVES:
+                    if name in available:
                         self.names.local_to_canonical[local] = name
+                        self.known.add(local)
                         self.imports.append(name)
+                    elif name in FED_DIRECTIVES or name not in FED_TYPE_IMPORTS:
+                        self.error(E.INVALID_LINK_DIRECTIVE_USAGE, f'Cannot import unknown element "@{name}".')
             else:
                 spec_name = url.rstrip("/").split("/")[-2] if "/" in url else url
                 prefix = _str(args.get("as")) or spec_name
                 for name, local in imports:
                     self.names.linked[local] = (url, name)
-                self.names.linked.setdefault(f"{prefix}__", (url, ""))
+                    self.known.add(local)
+                self.linked_prefixes.append(f"{prefix}__")
         if not self.fed2:
             for fed in FED_DIRECTIVES:
                 self.names.local_to_canonical[fed] = fed
+            self.known.update(FED1_DIRECTIVES)
         for directive in _schema_directives(self.doc):
             if self.names.canonical(directive.name.value) == "composeDirective":
                 requested = _str(_args(directive).get("name"))
@@ -242,12 +268,34 @@ class _Builder:
     ) -> list[Applied]:
         out: list[Applied] = []
         for node in nodes or ():
+            self.check_known(node.name.value)
             name = self.names.canonical(node.name.value)
             if name == "link":
                 continue
             args = tuple((a.name.value, a.value) for a in node.arguments or ())
             out.append(Applied(name, args, in_extension))
         return out
+
+    def check_known(self, local: str) -> None:
+        """Report a directive that is neither defined, built in, nor imported (Apollo: INVALID_GRAPHQL)."""
+        if local in self.known or local in self.directive_defs or local in BUILTIN_DIRECTIVES:
+            return
+        if any(local.startswith(p) for p in self.linked_prefixes) or local in self.unknown_reported:
+            return
+        self.unknown_reported.add(local)
+        advice = ""
+        if local in FED_DIRECTIVES and not self.fed2:
+            advice = (
+                f' If you meant the "@{local}" federation 2 directive, note that this schema is a federation 1 '
+                "schema. To be a federation 2 schema, it needs to @link to the federation specification v2."
+            )
+        elif local in FED_DIRECTIVES:
+            advice = (
+                f' If you meant the "@{local}" federation directive, you should use fully-qualified name '
+                f'"@federation__{local}" or add "@{local}" to the `import` argument of the @link to the '
+                "federation specification (and check that the linked federation version has it)."
+            )
+        self.error(E.INVALID_GRAPHQL, f'Unknown directive "@{local}".{advice}')
 
     def executable(self, composed: dict[str, ComposedDirective]) -> dict[str, ExecutableDirective]:
         out: dict[str, ExecutableDirective] = {}

@@ -18,7 +18,6 @@ from types import MappingProxyType
 from typing import Annotated, Any, ClassVar
 
 from gateway.config.auth import AuthenticationConfig, AuthorizationConfig
-
 from gateway.config.policies import (
     CorsConfig,
     CsrfConfig,

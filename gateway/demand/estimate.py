@@ -65,6 +65,18 @@ def _int_value(node: ValueNode | None, variables: Mapping[str, Any]) -> int | No
     return None
 
 
+def _default_int(argument: GraphQLArgument) -> int | None:
+    """An integer default of an argument (graphql-core keeps SDL defaults as literals)."""
+    default: Any = argument.default_value
+    if default is Undefined:
+        holder = getattr(argument, "default", None)
+        if holder is not None:
+            default = holder.value
+            if default is Undefined and isinstance(holder.literal, IntValueNode):
+                default = int(holder.literal.value)
+    return default if isinstance(default, int) and not isinstance(default, bool) else None
+
+
 def _given(field_node: FieldNode) -> dict[str, ValueNode]:
     return {argument.name.value: argument.value for argument in field_node.arguments or ()}
 
@@ -83,9 +95,7 @@ def slicing_size(
         value = _int_value(given.get(name), variables)
         if value is None and name not in given:
             argument: GraphQLArgument | None = definition.args.get(name)
-            default = argument.default_value if argument is not None else Undefined
-            if isinstance(default, int) and not isinstance(default, bool):
-                value = default
+            value = _default_int(argument) if argument is not None else None
         if value is not None:
             sizes.append(max(0, value))
     if list_size.require_one_slicing_argument and list_size.slicing_arguments and len(sizes) != 1:

@@ -68,7 +68,9 @@ class _Measurer:
                 fields.add((parent, selection.name.value))
                 child_depth = 0
                 if selection.selection_set is not None:
-                    inner = self.selection_set(selection.selection_set, self._child(parent, selection.name.value))
+                    inner = self.selection_set(
+                        selection.selection_set, self._child(parent, selection.name.value)
+                    )
                     child_depth = inner.depth
                     fields.update(inner.fields)
                     aliases += inner.aliases

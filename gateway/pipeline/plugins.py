@@ -17,4 +17,21 @@ if TYPE_CHECKING:
 def build_plugins(config: Config) -> list[Plugin]:
     """Plugins in call order. Each factory returns None when its feature is not configured."""
     plugins: list[Plugin] = []
+    # authentication, authorization: registered here by their owners.
+    # --- limits, demand control, rate limiting (gateway/limits, gateway/demand, gateway/ratelimit) ---
+    plugins.extend(_edge_limits(config))
     return plugins
+
+
+def _edge_limits(config: Config) -> list[Plugin]:
+    """Operation limits, then cost (also when only the rate limiter needs it), then rate limiting."""
+    from gateway.demand.plugin import DemandControlPlugin
+    from gateway.limits.plugin import LimitsPlugin
+    from gateway.ratelimit.plugin import RateLimitPlugin
+
+    found: list[Plugin] = [LimitsPlugin(config.limits)]
+    if config.demand_control.enabled or config.rate_limit.enabled:
+        found.append(DemandControlPlugin(config.demand_control))
+    if config.rate_limit.enabled:
+        found.append(RateLimitPlugin(config.rate_limit))
+    return found

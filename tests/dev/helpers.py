@@ -153,9 +153,10 @@ def gateway_dev(source_root: Path, *extra: str, timeout: float = 90.0) -> Iterat
         yield DevProcess(process, port, base, source_root)
     finally:
         # Safety net only: the tests stop the process themselves and check what is left.
-        for pid in processes_mentioning(f"--port {base}"):
-            try:
-                os.kill(pid, 9)
-            except ProcessLookupError:
-                pass
+        for offset in range(3):
+            for pid in processes_mentioning(f"--port {base + offset} "):
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
         process.stop()

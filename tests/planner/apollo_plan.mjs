@@ -1,22 +1,17 @@
-// Print Apollo's query plan (from @apollo/query-planner) as JSON, for the fetch-count comparison test.
-// Usage: node apollo_plan.mjs <node_modules dir> <supergraph file> <query file> [operationName]
+// Print Apollo's query plans (from @apollo/query-planner) as JSON, for the fetch-count comparison test.
+// Usage: node apollo_plan.mjs <node_modules dir> <jobs.json>
+//   jobs.json: [{"supergraph": "<file>", "query": "<text>"}, ...]
+// Output: a JSON list, one {"fetches": [{service, path?}]} or {"error": "..."} per job.
 // Reads modules from the given node_modules (the oracle project's), so this folder needs no npm install.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
-const [modules, supergraphFile, queryFile, operationName] = process.argv.slice(2);
+const [modules, jobsFile] = process.argv.slice(2);
 const require = createRequire(join(resolve(modules), 'noop.js'));
 const { Supergraph, operationFromDocument } = require('@apollo/federation-internals');
 const { QueryPlanner } = require('@apollo/query-planner');
 const { parse } = require('graphql');
-
-const supergraph = Supergraph.build(readFileSync(supergraphFile, 'utf8'));
-const planner = new QueryPlanner(supergraph);
-const operation = operationFromDocument(supergraph.schema, parse(readFileSync(queryFile, 'utf8')), {
-  operationName: operationName || undefined,
-});
-const plan = planner.buildQueryPlan(operation);
 
 function fetches(node) {
   if (!node) return [];
@@ -28,4 +23,19 @@ function fetches(node) {
     default: return [];
   }
 }
-process.stdout.write(JSON.stringify({ fetches: fetches(plan.node) }));
+
+const planners = new Map();
+const results = JSON.parse(readFileSync(jobsFile, 'utf8')).map(({ supergraph, query }) => {
+  try {
+    if (!planners.has(supergraph)) {
+      const built = Supergraph.build(readFileSync(supergraph, 'utf8'));
+      planners.set(supergraph, { built, planner: new QueryPlanner(built) });
+    }
+    const { built, planner } = planners.get(supergraph);
+    const operation = operationFromDocument(built.schema, parse(query), {});
+    return { fetches: fetches(planner.buildQueryPlan(operation).node) };
+  } catch (error) {
+    return { error: String(error && error.message ? error.message : error) };
+  }
+});
+process.stdout.write(JSON.stringify(results));

@@ -51,7 +51,10 @@ SNAPSHOTS = {
     "bench-provides": (BENCH, "{ topProducts { reviews { author { username } } } }"),
     "bench-provides-partial": (BENCH, "{ topProducts { reviews { author { username name } } } }"),
     "media-interface-object-fields": (MEDIA, "{ media { id title reviews { score } } }"),
-    "media-interface-object-concrete": (MEDIA, "{ topMedia { id title ... on Book { author } reviews { score } } }"),
+    "media-interface-object-concrete": (
+        MEDIA,
+        "{ topMedia { id title ... on Book { author } reviews { score } } }",
+    ),
     "media-interface-object-typename": (MEDIA, "{ topMedia { __typename id } }"),
     "media-union-requires-args": (
         MEDIA,
@@ -68,7 +71,11 @@ SNAPSHOTS = {
         MEDIA,
         "query($v: Boolean!) { media { id ... @include(if: $v) { reviews { score } } title @skip(if: $v) } }",
     ),
-    "fed1-join-v0.1": (FED1, "{ topProducts { name reviews { id author { username } } } me { reviews { product { name inStock } } } }"),
+    "fed1-join-v0.1": (
+        FED1,
+        "{ topProducts { name reviews { id author { username } } } "
+        "me { reviews { product { name inStock } } } }",
+    ),
 }
 
 
@@ -130,7 +137,10 @@ def test_interface_object_jumps_use_the_interface_typename() -> None:
     result = plan(MEDIA, "{ media { id reviews { score } } }")
     entity = result.fetches[1]
     assert entity.service == "b"
-    assert {(r.typename, r.rep_typename) for r in entity.requires or ()} == {("Book", "Media"), ("Movie", "Media")}
+    assert {(r.typename, r.rep_typename) for r in entity.requires or ()} == {
+        ("Book", "Media"),
+        ("Movie", "Media"),
+    }
 
 
 def test_internal_key_field_gets_an_alias_when_the_client_uses_its_name() -> None:
@@ -142,7 +152,11 @@ def test_internal_key_field_gets_an_alias_when_the_client_uses_its_name() -> Non
 
 
 def test_variables_reach_only_the_fetches_that_use_them() -> None:
-    result = plan(MEDIA, 'query($t: String!, $z: String = "EU") { search(term: $t) { ... on Product { shipping(zone: $z) } } }')
+    result = plan(
+        MEDIA,
+        'query($t: String!, $z: String = "EU") '
+        "{ search(term: $t) { ... on Product { shipping(zone: $z) } } }",
+    )
     by_service = {f.service: f for f in result.fetches}
     assert by_service["a"].variable_usages == ("t",)
     assert by_service["c"].variable_usages == ("z",)
@@ -174,8 +188,10 @@ def test_planning_is_deterministic() -> None:
 def test_fetches_entirely_under_skip_include_carry_their_conditions() -> None:
     result = plan(MEDIA, SNAPSHOTS["media-skip-include"][1])
     root, entity = result.fetches
-    assert root.conditions is None and root.needed({})
+    assert root.conditions is None
+    assert root.needed({})
     assert entity.conditions == (frozenset({("v", True)}),)
-    assert entity.needed({"v": True}) and not entity.needed({"v": False})
+    assert entity.needed({"v": True})
+    assert not entity.needed({"v": False})
     literal = plan(MEDIA, "{ media { id reviews @include(if: false) { score } } }")
     assert [f.service for f in literal.fetches if f.needed({})] == ["a"]

@@ -31,6 +31,7 @@ from graphql import (
 from graphql.language import (
     BooleanValueNode,
     DefinitionNode,
+    DirectiveDefinitionNode,
     DirectiveNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
@@ -261,15 +262,6 @@ def key_matches(record: Mapping[str, Any], representation: Mapping[str, Any], ke
     return True
 
 
-def _any_scalar() -> GraphQLScalarType:
-    def parse_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> Any:
-        return value_from_ast_untyped(node, variables)
-
-    return GraphQLScalarType(
-        "_Any", serialize=lambda v: v, parse_value=lambda v: v, parse_literal=parse_literal
-    )
-
-
 def typename_of(value: Any) -> str | None:
     """The concrete type name a resolved value declares (``__typename`` key or attribute)."""
     if isinstance(value, Mapping):
@@ -292,63 +284,11 @@ def build_subgraph_schema(sdl: str, resolvers: Resolvers) -> SubgraphSchema:
     document = parse(sdl)
     names = read_federation_names(document)
     definitions = _normalize_definitions(document)
-    defined_names = {
-        d.name.value  # type: ignore[attr-defined]
-        for d in definitions
-        if hasattr(d, "name") and d.name is not None  # type: ignore[attr-defined]
+    defined = {
+        d.name.value for d in definitions if isinstance(d, TypeDefinitionNode | DirectiveDefinitionNode)
     }
-    extra_sdl = _COMMON_TYPES
-    if names.fed2:
-        placeholders = {k: names.local(k) for k in [*_FED2_DIRECTIVES, "FieldSet"]}
-        extra_sdl += "\n".join(text.format(**placeholders) for text in _FED2_DIRECTIVES.values())
-        extra_sdl += "\n" + "\n".join(
-            text.format(**{k: f"federation__{k}" for k in [*_FED2_DIRECTIVES, "FieldSet"]})
-            for text in _FED2_DIRECTIVES.values()
-        )
-    else:
-        extra_sdl += _FED1_DIRECTIVES
-    extras = [
-        d
-        for d in parse(extra_sdl).definitions
-        if d.name.value not in defined_names  # type: ignore[attr-defined]
-    ]
-    # Deduplicate extras that appear twice (imported name == federation__ name cannot happen, but be safe).
-    seen: set[str] = set()
-    unique_extras = []
-    for d in extras:
-        if d.name.value not in seen:  # type: ignore[attr-defined]
-            seen.add(d.name.value)  # type: ignore[attr-defined]
-            unique_extras.append(d)
-
-    key_directive = names.local("key")
-    keys: dict[str, list[KeyTree]] = {}
-    keyed_objects: list[str] = []
-    keyed_interfaces: list[str] = []
-    all_nodes = [d for d in document.definitions if isinstance(d, TypeDefinitionNode) or hasattr(d, "name")]
-    for node in all_nodes:
-        directives = _directives_named(node, key_directive)
-        if not directives:
-            continue
-        type_name = node.name.value  # type: ignore[attr-defined]
-        for directive in directives:
-            fields_text = _string_arg(directive, "fields")
-            if fields_text is not None:
-                keys.setdefault(type_name, []).append(parse_field_set(fields_text))
-        resolvable = any(_bool_arg(d, "resolvable", True) for d in directives)
-        if isinstance(node, InterfaceTypeDefinitionNode | InterfaceTypeExtensionNode):
-            keyed_interfaces.append(type_name)
-        elif resolvable and type_name not in keyed_objects:
-            keyed_objects.append(type_name)
-
-    query_name = "Query"
-    for d in definitions:
-        if isinstance(d, SchemaDefinitionNode):
-            for op in d.operation_types:
-                if op.operation.value == "query":
-                    query_name = op.type.name.value
-    federation_sdl = ""
-    if query_name not in defined_names:
-        federation_sdl += f"type {query_name}\n"
+    keys, keyed_objects, keyed_interfaces = _collect_keys(document, names.local("key"))
+    query_name = _query_type_name(definitions)
     # Implementations of interface entities are entities too, even if they were declared without @key.
     implementations = [
         d.name.value
@@ -357,28 +297,94 @@ def build_subgraph_schema(sdl: str, resolvers: Resolvers) -> SubgraphSchema:
         and any(i.name.value in keyed_interfaces for i in d.interfaces or ())
     ]
     entity_types = list(dict.fromkeys([*keyed_objects, *implementations]))
-    entity_fields = "_service: _Service!"
-    if entity_types:
-        federation_sdl += f"union _Entity = {' | '.join(entity_types)}\n"
-        entity_fields = "_entities(representations: [_Any!]!): [_Entity]!\n  " + entity_fields
-    federation_sdl += f"extend type {query_name} {{\n  {entity_fields}\n}}\n"
-    full = DocumentNode(definitions=(*definitions, *unique_extras, *parse(federation_sdl).definitions))
+    full = DocumentNode(
+        definitions=(
+            *definitions,
+            *_federation_definitions(names, defined),
+            *parse(_root_fields_sdl(query_name, query_name in defined, entity_types)).definitions,
+        )
+    )
     schema = build_ast_schema(full, assume_valid_sdl=True)
-    schema.type_map["_Any"] = _replace_scalar(schema, "_Any", _any_scalar())
-
+    _give_any_scalar_functions(schema)
     built = SubgraphSchema(schema=schema, sdl=sdl, keys=keys, entity_types=entity_types)
     _attach_resolvers(built, resolvers, query_name)
     return built
 
 
-def _replace_scalar(schema: GraphQLSchema, name: str, scalar: GraphQLScalarType) -> GraphQLScalarType:
-    """Give a scalar built from SDL real parse/serialize functions (SDL scalars are identity by default)."""
-    existing = schema.type_map[name]
-    assert isinstance(existing, GraphQLScalarType)
-    existing.serialize = scalar.serialize  # type: ignore[method-assign]
-    existing.parse_value = scalar.parse_value  # type: ignore[method-assign]
-    existing.parse_literal = scalar.parse_literal  # type: ignore[method-assign]
-    return existing
+def _federation_definitions(names: FederationNames, defined: set[str]) -> list[DefinitionNode]:
+    """Directive and scalar definitions the SDL uses but does not define (under their local names)."""
+    extra_sdl = _COMMON_TYPES
+    if names.fed2:
+        for local_names in (
+            {k: names.local(k) for k in [*_FED2_DIRECTIVES, "FieldSet"]},
+            {k: f"federation__{k}" for k in [*_FED2_DIRECTIVES, "FieldSet"]},
+        ):
+            extra_sdl += "\n".join(text.format(**local_names) for text in _FED2_DIRECTIVES.values())
+            extra_sdl += f"\nscalar {local_names['FieldSet']}\n"
+    else:
+        extra_sdl += _FED1_DIRECTIVES
+    result: list[DefinitionNode] = []
+    for definition in parse(extra_sdl).definitions:
+        name = definition.name.value  # type: ignore[attr-defined]
+        if name not in defined:
+            defined.add(name)
+            result.append(definition)
+    return result
+
+
+def _collect_keys(
+    document: DocumentNode, key_directive: str
+) -> tuple[dict[str, list[KeyTree]], list[str], list[str]]:
+    """Key field sets per type, resolvable keyed object types, and keyed interfaces (extensions included)."""
+    keys: dict[str, list[KeyTree]] = {}
+    keyed_objects: list[str] = []
+    keyed_interfaces: list[str] = []
+    for node in document.definitions:
+        directives = _directives_named(node, key_directive)
+        if not directives:
+            continue
+        type_name = node.name.value  # type: ignore[attr-defined]
+        for directive in directives:
+            fields_text = _string_arg(directive, "fields")
+            if fields_text is not None:
+                keys.setdefault(type_name, []).append(parse_field_set(fields_text))
+        if isinstance(node, InterfaceTypeDefinitionNode | InterfaceTypeExtensionNode):
+            keyed_interfaces.append(type_name)
+        elif any(_bool_arg(d, "resolvable", True) for d in directives) and type_name not in keyed_objects:
+            keyed_objects.append(type_name)
+    return keys, keyed_objects, keyed_interfaces
+
+
+def _query_type_name(definitions: list[DefinitionNode]) -> str:
+    for definition in definitions:
+        if isinstance(definition, SchemaDefinitionNode):
+            for operation in definition.operation_types:
+                if operation.operation.value == "query":
+                    return operation.type.name.value
+    return "Query"
+
+
+def _root_fields_sdl(query_name: str, query_defined: bool, entity_types: list[str]) -> str:
+    """SDL adding ``_Entity``, ``_entities`` (only when there are entities) and ``_service``."""
+    sdl = "" if query_defined else f"type {query_name}\n"
+    fields = "_service: _Service!"
+    if entity_types:
+        sdl += f"union _Entity = {' | '.join(entity_types)}\n"
+        fields = "_entities(representations: [_Any!]!): [_Entity]!\n  " + fields
+    return sdl + f"extend type {query_name} {{\n  {fields}\n}}\n"
+
+
+def _give_any_scalar_functions(schema: GraphQLSchema) -> None:
+    """``_Any`` built from SDL would not parse object literals: accept any value as it is."""
+    scalar = schema.type_map["_Any"]
+    assert isinstance(scalar, GraphQLScalarType)
+
+    def parse_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> Any:
+        return value_from_ast_untyped(node, variables)
+
+    scalar.serialize = lambda value: value  # type: ignore[method-assign]
+    scalar.parse_value = lambda value: value  # type: ignore[method-assign]
+    scalar.parse_literal = parse_literal  # type: ignore[method-assign,assignment]
 
 
 def _resolve_type(value: Any, info: GraphQLResolveInfo, abstract: Any) -> str | None:

@@ -308,3 +308,17 @@ async def test_free_port_is_bindable() -> None:
     server = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", port)
     server.close()
     await server.wait_closed()
+
+
+def test_renamed_imports_and_namespace_prefix() -> None:
+    sdl = """
+    extend schema @link(
+      url: "https://specs.apollo.dev/federation/v2.3", as: "fed", import: [{name: "@key", as: "@primaryKey"}]
+    )
+    type Query { t: T }
+    type T @primaryKey(fields: "id") { id: ID! x: Int @fed__shareable }
+    """
+    built = build_subgraph_schema(sdl, Resolvers(records={"T": [{"id": "1", "x": 7}]}))
+    assert built.entity_types == ["T"]
+    assert built.keys == {"T": [{"id": None}]}
+    assert "primaryKey" in {d.name for d in built.schema.directives}

@@ -1,0 +1,68 @@
+"""CSRF prevention (Apollo's rule): refuse GraphQL requests a browser could send without a CORS preflight.
+
+Why: a page on any origin can make a browser send a "simple" request (GET, or POST with a text/plain,
+form-urlencoded or multipart body) with the user's cookies, and CORS does not stop the request, only the
+reading of its answer; a side effect (a mutation, an expensive query) would already have happened. A request
+is safe when the browser had to ask first (preflight): it has a Content-Type that is not one of the three
+simple ones, or one of the configured headers (``x-apollo-operation-name``, ``apollo-require-preflight``),
+which a simple request cannot carry.
+
+Only the GraphQL endpoint is checked, and only requests that could execute an operation: preflights
+(OPTIONS) and GET requests without a ``query`` (the GraphiQL page) pass. ``application/json`` POSTs are never
+affected.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+from multidict import CIMultiDictProxy
+
+from gateway.config.policies import CsrfConfig
+from gateway.http.serialize import error_response
+
+CSRF_ERROR = "CSRF_ERROR"
+SIMPLE_CONTENT_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _media_type(header: str | None) -> str | None:
+    if header is None:
+        return None
+    media = header.split(";", 1)[0].strip().lower()
+    return media or None
+
+
+def is_preflighted(headers: CIMultiDictProxy[str], required: tuple[str, ...]) -> bool:
+    """Whether the browser must have preflighted a request with these (case-insensitive) headers."""
+    media = _media_type(headers.get("Content-Type"))
+    if media is not None and media not in SIMPLE_CONTENT_TYPES:
+        return True
+    return any(name in headers for name in required)
+
+
+def csrf_message(required: tuple[str, ...]) -> str:
+    """Apollo's explanation, so clients know which header to add."""
+    return (
+        "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either "
+        "specify a 'content-type' header (with a mime-type that is not one of "
+        "application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide one of the following "
+        f"headers: {', '.join(required)}"
+    )
+
+
+def make_csrf_middleware(config: CsrfConfig, graphql_path: str) -> Middleware:
+    """The middleware for ``config`` on ``graphql_path`` (a pass-through when CSRF prevention is off)."""
+    required = config.required_headers
+    message = csrf_message(required)
+
+    @web.middleware
+    async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not config.enabled or request.path != graphql_path or request.method == "OPTIONS":
+            return await handler(request)
+        if request.method in ("GET", "HEAD") and "query" not in request.query:
+            return await handler(request)
+        if is_preflighted(request.headers, required):
+            return await handler(request)
+        return error_response(400, message, CSRF_ERROR)
+
+    return csrf_middleware

@@ -1,0 +1,79 @@
+"""Our plans need no more subgraph fetches than Apollo's query planner for the same operation.
+
+Apollo's planner (@apollo/query-planner, from the federation oracle's npm project) is run on every query
+of every federation case and every planner snapshot; "fewest fetches a sensible plan needs" is checked
+against it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from graphql import parse
+
+from gateway.planner import build_query_plan
+from gateway.planner.operation import find_operation, fragments_of
+from gateway.supergraph.model import load_supergraph
+from tests.federation.case_loader import load_cases
+from tests.federation.gateways import ORACLE_DIR, ensure_oracle_installed
+from tests.planner.test_plans import SNAPSHOTS
+
+pytestmark = pytest.mark.node
+HERE = Path(__file__).parent
+
+
+def _params() -> list[tuple[str, Path, str]]:
+    params = [(f"snapshot/{name}", path, query) for name, (path, query) in sorted(SNAPSHOTS.items())]
+    for case in load_cases():
+        supergraph = case.path / "supergraph.graphql"
+        for query in case.queries:
+            params.append((query.id, supergraph, query.query))
+    return params
+
+
+PARAMS = _params()
+
+
+@pytest.fixture(scope="module")
+def apollo_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, str]] | str]:
+    """Apollo's fetches for every parameter, computed by one node process."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node/npm are not installed")
+    ensure_oracle_installed()
+    jobs = [{"supergraph": str(path), "query": query} for _, path, query in PARAMS]
+    jobs_file = tmp_path_factory.mktemp("apollo") / "jobs.json"
+    jobs_file.write_text(json.dumps(jobs))
+    completed = subprocess.run(
+        ["node", str(HERE / "apollo_plan.mjs"), str(ORACLE_DIR / "node_modules"), str(jobs_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    results = json.loads(completed.stdout)
+    return {
+        name: (result["fetches"] if "fetches" in result else result["error"])
+        for (name, _, _), result in zip(PARAMS, results, strict=True)
+    }
+
+
+@pytest.mark.parametrize(("name", "supergraph_path", "query"), PARAMS, ids=[p[0] for p in PARAMS])
+def test_no_more_fetches_than_apollo(
+    apollo_plans: dict[str, list[dict[str, str]] | str], name: str, supergraph_path: Path, query: str
+) -> None:
+    document = parse(query)
+    operation = find_operation(document, None)
+    assert operation is not None
+    if operation.operation.value == "subscription":
+        pytest.skip("subscriptions are not planned")
+    ours = build_query_plan(load_supergraph(supergraph_path.read_text()), operation, fragments_of(document))
+    apollo = apollo_plans[name]
+    if isinstance(apollo, str):
+        pytest.fail(f"Apollo's planner failed: {apollo}")
+    assert len(ours.fetches) <= len(apollo), (
+        f"{name}: ours {[(f.service, '.'.join(f.path)) for f in ours.fetches]} vs Apollo {apollo}"
+    )
