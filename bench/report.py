@@ -172,6 +172,8 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         "|---|" + "---|" * len(gateways),
     ]
     for key, label, unit, _ in METRICS:
+        if all(summary[g].get(key) is None for g in gateways):
+            continue  # not measured in this sitting (a query left out, --check-only)
         cells = [_fmt(summary[g].get(key), unit) for g in gateways]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     direct = result.get("direct_subgraph_c1_p50_ms")
@@ -183,14 +185,14 @@ def render_markdown(result: Mapping[str, Any]) -> str:
         others = [g for g in gateways if g != "apollo"]
         lines += ["| metric | " + " | ".join(others) + " |", "|---|" + "---|" * len(others)]
         for key, label, _unit, _ in METRICS:
-            if key.endswith("_cpu_pct"):
-                continue  # diagnostics of the sitting, not properties of a gateway to compare
+            if key.endswith("_cpu_pct") or all(summary[g].get(key) is None for g in gateways):
+                continue  # CPU figures diagnose the sitting; they are not properties of a gateway
             cells = [_ratio(summary[g].get(key), summary["apollo"].get(key)) for g in others]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
     reference = result.get("reference", {}).get("gateways", {})
     with_reference = [g for g in gateways if g in reference]
-    if with_reference:
+    if with_reference and not settings.get("check_only"):
         lines += ["", "Measured / shared reference figures (reference: Node 26, quiet machine):", ""]
         lines += ["| metric | " + " | ".join(with_reference) + " |", "|---|" + "---|" * len(with_reference)]
         labels = {key: label for key, label, *_ in METRICS}

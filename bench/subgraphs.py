@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -29,8 +31,8 @@ from graphql import GraphQLSchema, graphql_sync
 if __package__ in (None, ""):  # run as a script (python bench/x.py): make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.federation_schema import build_subgraph_schema  # noqa: E402
-from bench.subgraph_data import DATA_DIR, SUBGRAPH_NAMES, definitions  # noqa: E402
+from bench.federation_schema import build_subgraph_schema
+from bench.subgraph_data import DATA_DIR, SUBGRAPH_NAMES, definitions
 
 _JSON = "application/json"
 

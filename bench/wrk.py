@@ -27,25 +27,53 @@ class WrkResult:
     p99_ms: float
     non_2xx: int
     socket_errors: int
+    bad_responses: int | None
     output: str
 
 
-def write_script(path: Path, body: bytes) -> Path:
-    """A Lua script making every wrk request a POST of ``body`` as application/json.
-
-    The body goes in a Lua long bracket whose level is chosen so the body cannot close it.
-    """
-    text = body.decode()
+def _long_string(data: bytes) -> str:
+    """``data`` as a Lua long-bracket string, with a level the data cannot close."""
+    text = data.decode()
     level = 1
     while f"]{'=' * level}]" in text:
         level += 1
     eq = "=" * level
-    path.write_text(
+    return f"[{eq}[{text}]{eq}]"
+
+
+# Counts responses that are not 200 with exactly the expected bytes, per thread, and prints the total:
+# wrk itself only counts non-2xx statuses, and a gateway that answers 200 with errors under load must not
+# be credited with that throughput.
+_VERIFY = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status ~= 200 or body ~= expected then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("bad") end
+  io.write(string.format("Bad responses: %d\\n", total))
+end
+"""
+
+
+def write_script(path: Path, body: bytes, expect: bytes | None = None) -> Path:
+    """A Lua script making every wrk request a POST of ``body`` as application/json.
+
+    With ``expect``, every response body is also compared with those exact bytes (the gateway's own answer,
+    already checked against the expected JSON) and wrk prints ``Bad responses: N``.
+    """
+    script = (
         'wrk.method = "POST"\n'
         'wrk.headers["Content-Type"] = "application/json"\n'
         'wrk.headers["Accept"] = "application/json"\n'
-        f"wrk.body = [{eq}[{text}]{eq}]\n"
+        f"wrk.body = {_long_string(body)}\n"
     )
+    if expect is not None:
+        script += f"expected = {_long_string(expect)}\n" + _VERIFY
+    path.write_text(script)
     return path
 
 
@@ -66,6 +94,7 @@ def parse_output(output: str) -> WrkResult:
         raise ValueError(f"unexpected wrk output:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    bad = re.search(r"Bad responses: (\d+)", output)
     return WrkResult(
         requests=int(total.group(1)),
         seconds=_duration_ms(total.group(2) + total.group(3)) / 1000.0,
@@ -74,6 +103,7 @@ def parse_output(output: str) -> WrkResult:
         p99_ms=_duration_ms(p99.group(1)),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(int(g) for g in sockets.groups()) if sockets else 0,
+        bad_responses=int(bad.group(1)) if bad else None,
         output=output,
     )
 

@@ -53,6 +53,23 @@ class DevError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class DemoKey:
+    """An API key the embedded dev configuration accepts: it stands for one demo user."""
+
+    key: str
+    user_id: str
+    scopes: tuple[str, ...]
+
+
+DEMO_KEYS: tuple[DemoKey, ...] = (
+    DemoKey("dev-user-1", "1", ("users:read_email",)),
+    DemoKey("dev-user-2", "2", ()),
+)
+"""Why demo keys: orders are ``@authenticated`` and ``User.email`` needs a scope, so exploring the demo graph
+needs an identity; fixed, printed keys give one without a token issuer. They exist only in ``gateway dev``."""
+
+
+@dataclass(frozen=True, slots=True)
 class DevOptions:
     """Everything ``gateway dev`` needs, after command-line parsing."""
 
@@ -65,6 +82,7 @@ class DevOptions:
     startup_timeout: float = 60.0
     supergraph_out: Path | None = None
     config: Config = field(default_factory=Config)
+    demo_keys: tuple[DemoKey, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +105,21 @@ class SubgraphEndpoint:
 def endpoints(port_base: int) -> tuple[SubgraphEndpoint, ...]:
     """The three demo subgraphs on consecutive ports starting at ``port_base``."""
     return tuple(SubgraphEndpoint(name, port_base + i) for i, name in enumerate(SUBGRAPH_NAMES))
+
+
+def embedded_config(host: str, port: int) -> Config:
+    """The ``gateway dev`` defaults: in-memory everything (no Redis), the demo API keys, and the caller's id
+    sent to subgraphs as ``x-user-id`` (what the demo subgraphs read for ``Query.me`` and ``createOrder``)."""
+    from gateway.auth.api_keys import hash_key
+    from gateway.config.auth import ApiKey, ApiKeysConfig, AuthenticationConfig
+    from gateway.config.load import config_with
+
+    keys = tuple(ApiKey(hash_key(k.key), k.user_id, k.scopes) for k in DEMO_KEYS)
+    authentication = AuthenticationConfig(
+        api_keys=ApiKeysConfig(keys=keys), identity_headers={"x-user-id": "client_id"}
+    )
+    config = config_with(Config(authentication=authentication), "server", host=host, port=port, workers=1)
+    return config
 
 
 def default_source_root() -> Path:
@@ -364,6 +397,9 @@ class DevStack:
         for ep in self.endpoints:
             origin = "started" if ep.name in self.children else "external"
             _emit(f"gateway dev: {ep.name:<9} {ep.url}  ({origin})")
+        for demo in self.options.demo_keys:
+            scopes = ", ".join(demo.scopes) or "no scopes"
+            _emit(f"gateway dev: demo key  x-api-key: {demo.key}  (user {demo.user_id}; {scopes})")
         if self.options.supergraph_out is not None:
             _emit(f"gateway dev: supergraph written to {self.options.supergraph_out}")
         _emit(f"gateway dev: watching subgraph schemas every {self.options.poll_interval:g}s; Ctrl-C stops")
@@ -550,8 +586,12 @@ def main(args: argparse.Namespace) -> int:
         print("error: --poll-interval must be greater than zero", file=sys.stderr)
         return 2
     try:
-        config = load_config(args.config)
-        config = config_with(config, "server", host=args.host, port=args.port, workers=1)
+        if args.config is None:
+            config = embedded_config(args.host, args.port)
+        else:
+            config = config_with(
+                load_config(args.config), "server", host=args.host, port=args.port, workers=1
+            )
     except ConfigError as exc:
         print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
         return 1
@@ -567,5 +607,6 @@ def main(args: argparse.Namespace) -> int:
         poll_interval=args.poll_interval,
         supergraph_out=args.supergraph_out,
         config=config,
+        demo_keys=DEMO_KEYS if args.config is None else (),
     )
     return run(options)

@@ -86,9 +86,9 @@ class JwtVerifier:
         last: TokenError | None = None
         for source in sources:
             candidates = _candidates(source, alg, kid)
-            if not candidates and kid is not None and source.jwks is not None:
-                if await source.jwks.refetch_for_unknown_kid():
-                    candidates = _candidates(source, alg, kid)
+            unknown_kid = not candidates and kid is not None and source.jwks is not None
+            if unknown_kid and await source.jwks.refetch_for_unknown_kid():  # type: ignore[union-attr]
+                candidates = _candidates(source, alg, kid)
             for key in candidates:
                 tried = True
                 try:

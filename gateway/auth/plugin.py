@@ -26,7 +26,7 @@ AUTH_ERROR = "AUTH_ERROR"
 
 def _safe_header_value(value: str) -> bool:
     """No control characters: a claim must not be able to inject headers into subgraph requests."""
-    return all(" " <= ch and ch != "\x7f" for ch in value)
+    return all(ch >= " " and ch != "\x7f" for ch in value)
 
 
 def auth_error(message: str, *, missing: bool = False) -> GraphQLResponse:

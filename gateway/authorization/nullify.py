@@ -23,7 +23,7 @@ _BUBBLE = _Bubble()
 
 
 def _value(value: Any, type_: GraphQLOutputType, entry: Removed, depth: int) -> Any:
-    """Process ``value`` of declared ``type_`` at path position ``depth``; returns the new value or _BUBBLE."""
+    """Process ``value`` of declared ``type_`` at path position ``depth``; returns the new value or _BUBBLE"""
     if value is None:
         return None
     inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_

@@ -40,7 +40,9 @@ class _OperationAuth:
 
     operation: OperationDefinitionNode
     clauses: frozenset[Clause]
-    outcomes: dict[frozenset[Clause], tuple[Filtered, list[FormattedError], Any]] = field(default_factory=dict)
+    outcomes: dict[frozenset[Clause], tuple[Filtered, list[FormattedError], Any]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(slots=True)
@@ -52,6 +54,13 @@ class _SchemaState:
 def _errors(filtered: Filtered) -> list[FormattedError]:
     return [
         make_error(_MESSAGE, UNAUTHORIZED_FIELD_OR_TYPE, path=list(entry.path)) for entry in filtered.removed
+    ]
+
+
+def _copies(errors: list[FormattedError]) -> list[FormattedError]:
+    """Fresh error dicts per response: the cached ones must never be mutated by later stages."""
+    return [
+        make_error(e["message"], UNAUTHORIZED_FIELD_OR_TYPE, path=list(e.get("path", []))) for e in errors
     ]
 
 
@@ -140,10 +149,10 @@ class AuthorizationPlugin(BasePlugin):
             ctx.extensions["authorization"] = {"dryRun": True, "unauthorizedPaths": paths}
             return None
         if self.config.reject_unauthorized:
-            return GraphQLResponse({"errors": [dict(e) for e in errors]}, 400)  # type: ignore[misc]
+            return GraphQLResponse({"errors": _copies(errors)}, 400)
         ctx.operation = filtered.operation
         ctx.plan_key = plan_key if ctx.plan_key is None else (ctx.plan_key, plan_key)
-        ctx.errors.extend(dict(e) for e in errors)  # type: ignore[misc]
+        ctx.errors.extend(_copies(errors))
         ctx.store["authorization"] = filtered
         return None
 

@@ -80,8 +80,8 @@ class _Checker:
                 if field.args:
                     self.error(
                         E.KEY_FIELDS_HAS_ARGS,
-                        f"{where}: field {coordinate} cannot be included because it has arguments "
-                        "(fields with argument are not allowed in @key)",
+                        f"{where}: field {coordinate} cannot be included because it has arguments (fields "
+                        "with argument are not allowed in @key)",
                         coordinate,
                     )
                     ok = False
@@ -98,8 +98,8 @@ class _Checker:
             if not composite and sel.children:
                 self.error(
                     code_invalid,
-                    f'{where}: Field "{sel.name}" must not have a selection since type "{field.type}" has no '
-                    "subfields.",
+                    f'{where}: Field "{sel.name}" must not have a selection since type "{field.type}" has '
+                    "no subfields.",
                     coordinate,
                 )
                 ok = False
@@ -125,8 +125,8 @@ class _Checker:
                 )
                 self.error(
                     code,
-                    f'{where}: field "{coordinate}" should not be part of a @{directive} since it is already '
-                    f"provided by this subgraph (it is not marked @external)",
+                    f'{where}: field "{coordinate}" should not be part of a @{directive} since it is '
+                    "already provided by this subgraph (it is not marked @external)",
                     coordinate,
                 )
                 ok = False
@@ -175,8 +175,7 @@ class _Checker:
                     self.error(
                         E.PROVIDES_ON_NON_OBJECT_FIELD,
                         f'Invalid @provides directive on field "{coordinate}": field has type '
-                        f'"{field.type}" which '
-                        "is not a Composite Type",
+                        f'"{field.type}" which is not a Composite Type',
                         coordinate,
                     )
                     continue
@@ -184,7 +183,13 @@ class _Checker:
                 sels = self.parse(text, E.PROVIDES_INVALID_FIELDS, where, coordinate)
                 if sels is not None:
                     self.walk(
-                        target, sels, "provides", where, E.PROVIDES_INVALID_FIELDS, _REQUIRES_ADVICE, self.sub.fed2
+                        target,
+                        sels,
+                        "provides",
+                        where,
+                        E.PROVIDES_INVALID_FIELDS,
+                        _REQUIRES_ADVICE,
+                        self.sub.fed2,
                     )
 
     def check_references(self, tdef: TypeDef) -> None:
@@ -237,8 +242,7 @@ class _Checker:
                     E.EXTERNAL_UNUSED,
                     f'Field "{tdef.name}.{fname}" is marked @external but is not used in any federation '
                     "directive (@key, @provides, @requires) or to satisfy an interface; the field "
-                    "declaration has "
-                    "no use and should be removed (or the field should not be @external).",
+                    "declaration has no use and should be removed (or the field should not be @external).",
                     f"{tdef.name}.{fname}",
                 )
 

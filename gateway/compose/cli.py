@@ -6,10 +6,9 @@ Usage::
                     [--export-dir schema/subgraphs]
 
 An SDL file's subgraph name is its file stem; give a routing url as ``name=url`` (or ``path=url``). The YAML
-config lists ``subgraphs`` with ``name``, ``url`` and either ``schema: {file: path}`` or ``routing_url``
-(the SDL
-is then fetched live with ``{ _service { sdl } }``). Exit codes: 0 composed, 1 composition errors, 2 usage or
-input errors. Why a function taking ``argv``: the main CLI dispatches to it, and tests call it directly.
+config lists ``subgraphs`` with ``name``, ``url`` and either ``schema: {file: path}`` or ``routing_url`` (the
+SDL is then fetched live with ``{ _service { sdl } }``). Exit codes: 0 composed, 1 composition errors, 2 usage
+or input errors. Why a function taking ``argv``: the main CLI dispatches to it, and tests call it directly.
 """
 
 from __future__ import annotations

@@ -285,9 +285,9 @@ class Merger:
             names = [self.subs[i].name for i, _ in defs]
             self.error(
                 E.INTERFACE_OBJECT_USAGE_ERROR,
-                f'Type "{name}" is declared with @interfaceObject in all the subgraphs in which it '
-                f"is defined (it is defined in {subgraph_list(names)} but should be defined as an interface "
-                "in at least one subgraph)",
+                f'Type "{name}" is declared with @interfaceObject in all the subgraphs in which it is '
+                f"defined (it is defined in {subgraph_list(names)} but should be defined as an interface in "
+                "at least one subgraph)",
                 names,
                 name,
             )
@@ -412,16 +412,14 @@ class Merger:
         if external:
             for i in external:
                 t = sources[i].type
-                compatible = is_strict_subtype(dest.type, t, self.named_subtype) or is_strict_subtype(
-                    t, dest.type, self.named_subtype
-                )
+                # An @external declaration must not promise more than the resolving subgraphs deliver.
+                compatible = not all_equal and is_strict_subtype(dest.type, t, self.named_subtype)
                 if t != dest.type and not compatible:
                     names = [self.subs[i].name for i in sources]
                     self.error(
                         E.EXTERNAL_TYPE_MISMATCH,
                         f'Type of field "{coordinate}" is incompatible across subgraphs (where marked '
-                        f'@external): it has type "{dest.type}" in the defining subgraphs but '
-                        f'type "{t}" in '
+                        f'@external): it has type "{dest.type}" in the defining subgraphs but type "{t}" in '
                         f'subgraph "{self.subs[i].name}"',
                         names,
                         coordinate,
@@ -446,12 +444,10 @@ class Merger:
             if label is not None and not (_LABEL.match(label) or _PERCENT.match(label)):
                 self.error(
                     E.OVERRIDE_LABEL_INVALID,
-                    f'Invalid @override label "{label}" on field "{coordinate}" on subgraph '
-                    f'"{me}": labels must '
-                    "start with a letter and after that may contain alphanumerics, underscores, "
-                    "minuses, colons, "
-                    'periods, or slashes. Alternatively, labels may be of the form "percent(x)" where x is a '
-                    "float between 0-100 inclusive.",
+                    f'Invalid @override label "{label}" on field "{coordinate}" on subgraph "{me}": labels '
+                    "must start with a letter and after that may contain alphanumerics, underscores, "
+                    "minuses, colons, periods, or slashes. Alternatively, labels may be of the form "
+                    '"percent(x)" where x is a float between 0-100 inclusive.',
                     [me],
                     coordinate,
                 )
@@ -490,8 +486,7 @@ class Merger:
                 self.error(
                     E.OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE,
                     f'@override cannot be used on field "{coordinate}" on subgraph "{me}" since '
-                    f'"{coordinate}" '
-                    f'on "{src}" is marked with directive @requires, @provides or @external',
+                    f'"{coordinate}" on "{src}" is marked with directive @requires, @provides or @external',
                     [me, src],
                     coordinate,
                 )
@@ -550,18 +545,15 @@ class Merger:
             if targetless:
                 extra = (
                     f' (please note that "{coordinate}" has an @override directive in '
-                    f'"{self.subs[targetless[0]].name}"'
-                    " that targets an unknown subgraph so this could be due to misspelling the "
-                    "@override(from:) "
-                    "argument)"
+                    f'"{self.subs[targetless[0]].name}" that targets an unknown subgraph so this could be '
+                    "due to misspelling the @override(from:) argument)"
                 )
             self.error(
                 E.INVALID_FIELD_SHARING,
-                f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is '
-                f"resolved from "
-                f"{subgraph_list(names)} and defined as non-shareable in {which}{extra}. To fix "
-                f"it, mark the field "
-                "@shareable in every subgraph that resolves it, or resolve it from a single subgraph.",
+                f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is resolved '
+                f"from {subgraph_list(names)} and defined as non-shareable in {which}{extra}. To fix it, "
+                "mark the field @shareable in every subgraph that resolves it, or resolve it from a single "
+                "subgraph.",
                 names,
                 coordinate,
             )
@@ -654,8 +646,8 @@ class Merger:
             )
             self.hint(
                 code,
-                f'Type of {what} "{coordinate}" is inconsistent but compatible across subgraphs: '
-                f'will use type "{dest}" in supergraph.',
+                f'Type of {what} "{coordinate}" is inconsistent but compatible across subgraphs: will use '
+                f'type "{dest}" in supergraph.',
                 coordinate,
             )
         return dest, not subtypes and not incompatible
@@ -691,9 +683,8 @@ class Merger:
                 else:
                     self.hint(
                         E.INCONSISTENT_ARGUMENT_PRESENCE,
-                        f'Optional argument "{arg_coord}" will not be included in the supergraph '
-                        f"as it does not "
-                        f"appear in all subgraphs: it is defined in {subgraph_list(have)} but not in "
+                        f'Optional argument "{arg_coord}" will not be included in the supergraph as it does '
+                        f"not appear in all subgraphs: it is defined in {subgraph_list(have)} but not in "
                         f"{subgraph_list(missing)}.",
                         arg_coord,
                     )
@@ -770,8 +761,9 @@ class Merger:
                 missing = [self.subs[i].name for i, t in defs if m not in t.members]
                 self.hint(
                     E.INCONSISTENT_UNION_MEMBER,
-                    f'Union type "{name}" includes member type "{m}" in some but not all defining subgraphs: '
-                    f'"{m}" is defined in {subgraph_list(have)} but not in {subgraph_list(missing)}.',
+                    f'Union type "{name}" includes member type "{m}" in some but not all defining '
+                    f'subgraphs: "{m}" is defined in {subgraph_list(have)} but not in '
+                    f"{subgraph_list(missing)}.",
                     name,
                 )
         join_types = [a for i, t in defs for a in self.join_type(i, t, False)]
@@ -809,22 +801,19 @@ class Merger:
                 if required:
                     self.error(
                         E.REQUIRED_INPUT_FIELD_MISSING_IN_SOME_SUBGRAPH,
-                        f'Input object field "{coordinate}" is required in some subgraphs but does '
-                        f"not appear in "
-                        f"all subgraphs: it is required in {subgraph_list(required)} but does not appear in "
-                        f"{subgraph_list(missing)}. Add the field to {subgraph_list(missing)} or "
-                        f"make it optional "
-                        "everywhere.",
+                        f'Input object field "{coordinate}" is required in some subgraphs but does not '
+                        f"appear in all subgraphs: it is required in {subgraph_list(required)} but does not "
+                        f"appear in {subgraph_list(missing)}. Add the field to {subgraph_list(missing)} or "
+                        "make it optional everywhere.",
                         required + missing,
                         coordinate,
                     )
                 else:
                     self.hint(
                         E.INCONSISTENT_INPUT_OBJECT_FIELD,
-                        f'Input object field "{fname}" will not be added to "{name}" in the '
-                        f"supergraph as it does "
-                        f"not appear in all subgraphs: it is defined in {subgraph_list(have)} but not in "
-                        f"{subgraph_list(missing)}.",
+                        f'Input object field "{fname}" will not be added to "{name}" in the supergraph as '
+                        f"it does not appear in all subgraphs: it is defined in {subgraph_list(have)} but "
+                        f"not in {subgraph_list(missing)}.",
                         coordinate,
                     )
                 continue
@@ -839,11 +828,9 @@ class Merger:
         if not dest.input_fields:
             self.error(
                 E.EMPTY_MERGED_INPUT_TYPE,
-                f'None of the fields of input object type "{name}" are consistently defined in all '
-                f"the subgraphs "
-                "defining that type. As only fields common to all subgraphs are merged, this would "
-                "result in an "
-                "empty type.",
+                f'None of the fields of input object type "{name}" are consistently defined in all the '
+                "subgraphs defining that type. As only fields common to all subgraphs are merged, this "
+                "would result in an empty type.",
                 [self.subs[i].name for i, _ in defs],
                 name,
             )
@@ -876,9 +863,8 @@ class Merger:
                     self.error(
                         E.ENUM_VALUE_MISMATCH,
                         f'Enum type "{name}" is used as both input type (for example, as type of '
-                        f'"{ex["Input"]}") and output type (for example, as type of '
-                        f'"{ex["Output"]}"), but value '
-                        f'"{vname}" is not defined in all the subgraphs defining "{name}": {where}',
+                        f'"{ex["Input"]}") and output type (for example, as type of "{ex["Output"]}"), but '
+                        f'value "{vname}" is not defined in all the subgraphs defining "{name}": {where}',
                         have + missing,
                         f"{name}.{vname}",
                     )
@@ -886,17 +872,15 @@ class Merger:
                 if usage == {"Input"}:
                     self.hint(
                         E.INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM,
-                        f'Value "{vname}" of enum type "{name}" will not be part of the supergraph '
-                        f"as it is not "
-                        f'defined in all the subgraphs defining "{name}": {where}.',
+                        f'Value "{vname}" of enum type "{name}" will not be part of the supergraph as it is '
+                        f'not defined in all the subgraphs defining "{name}": {where}.',
                         f"{name}.{vname}",
                     )
                     continue
                 self.hint(
                     E.INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM,
-                    f'Value "{vname}" of enum type "{name}" has been added to the supergraph but '
-                    f"is only defined "
-                    f'in a subset of the subgraphs defining "{name}": {where}.',
+                    f'Value "{vname}" of enum type "{name}" has been added to the supergraph but is only '
+                    f'defined in a subset of the subgraphs defining "{name}": {where}.',
                     f"{name}.{vname}",
                 )
             value = EnumValueDef(name=vname)
@@ -909,9 +893,8 @@ class Merger:
         if not dest.values:
             self.error(
                 E.EMPTY_MERGED_ENUM_TYPE,
-                f'None of the values of enum type "{name}" are defined consistently in all the '
-                f"subgraphs defining "
-                "that type. As only values common to all subgraphs are merged, this would result "
+                f'None of the values of enum type "{name}" are defined consistently in all the subgraphs '
+                "defining that type. As only values common to all subgraphs are merged, this would result "
                 "in an empty type.",
                 [self.subs[i].name for i, _ in defs],
                 name,

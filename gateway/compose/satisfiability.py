@@ -1,13 +1,12 @@
 """A practical satisfiability check (``SATISFIABILITY_ERROR``).
 
-Why: a supergraph can merge cleanly and still contain fields no query plan can fetch, e.g. an entity field
-in a subgraph that has no resolvable ``@key`` for that entity. Like Apollo we follow query *paths*: a path
-is a sequence of supergraph fields from a root type, and after each step the planner may be in any of a set
-of *states* (subgraph, type). Following field ``f`` of ``T`` from state ``(S, T)`` is possible in every
-subgraph ``S'`` reachable from ``S`` by entity jumps (``S'`` has a resolvable ``@key`` for ``T`` whose
-top-level fields ``S`` has) that resolves ``f`` (not ``@external``, or provided by an ``@provides``). A field
-no state of its path can fetch is reported. Paths are explored once per (type, set of states), so cycles
-terminate.
+Why: a supergraph can merge cleanly and still contain fields no query plan can fetch, e.g. an entity field in
+a subgraph that has no resolvable ``@key`` for that entity. Like Apollo we follow query *paths*: a path is a
+sequence of supergraph fields from a root type, and after each step the planner may be in any of a set of
+*states* (subgraph, type). Following field ``f`` of ``T`` from state ``(S, T)`` is possible in every subgraph
+``S'`` reachable from ``S`` by entity jumps (``S'`` has a resolvable ``@key`` for ``T`` whose top-level fields
+``S`` has) that resolves ``f`` (not ``@external``, or provided by an ``@provides``). A field no state of its
+path can fetch is reported. Paths are explored once per (type, set of states), so cycles terminate.
 
 Lenient on purpose: ``@requires`` chains, nested key-field provenance and per-path ``@provides`` are not
 followed, so rare unsatisfiable shapes pass (Apollo's query-graph analysis would reject them).
@@ -49,7 +48,9 @@ def _provided(sub: Subgraph) -> set[tuple[str, str]]:
 
 
 def _resolvable_keys(t: TypeDef) -> list[list[str]]:
-    return [top_level_fields(k.str_arg("fields") or "") for k in t.all("key") if k.bool_arg("resolvable", True)]
+    return [
+        top_level_fields(k.str_arg("fields") or "") for k in t.all("key") if k.bool_arg("resolvable", True)
+    ]
 
 
 class _Checker:
@@ -64,7 +65,7 @@ class _Checker:
     # -- subgraph capabilities -------------------------------------------------------------------------------
 
     def can_jump(self, src: int, dst: int, type_name: str) -> bool:
-        """Whether a plan holding ``type_name`` in ``src`` can fetch it from ``dst`` through a resolvable key."""
+        """Whether a plan holding ``type_name`` in ``src`` can fetch it from ``dst`` by a resolvable key."""
         have = self.subs[src].types.get(type_name)
         target = self.subs[dst].types.get(type_name)
         if have is None or target is None:
@@ -96,14 +97,15 @@ class _Checker:
         return not f.has("external") or (type_name, field) in self.provided[idx]
 
     def via_interface_object(self, state: State, field: str) -> bool:
-        """An implementation field only an ``@interfaceObject`` provides: jump to it through the interface key."""
+        """An implementation field only an ``@interfaceObject`` provides: jump to it through the interface
+        key."""
         idx, type_name = state
         obj = self.sg.types.get(type_name)
         have = self.subs[idx].types.get(type_name)
         if obj is None or have is None:
             return False
         for itf in obj.interfaces:
-            for j, sub in enumerate(self.subs):
+            for sub in self.subs:
                 t = sub.types.get(itf)
                 if t is None or not t.has("interfaceObject") or field not in t.fields:
                     continue
@@ -143,6 +145,8 @@ class _Checker:
             if t is None:
                 continue
             for f in t.fields.values():
+                if any(d.name == "inaccessible" for d in f.directives):
+                    continue  # not in the API schema: no query can select it
                 nxt = self.follow(type_name, states, f)
                 target = base_type(f.type)
                 tt = self.sg.types.get(target)
@@ -189,22 +193,28 @@ class _Checker:
                 why = f'type "{type_name}" has no @key defined in subgraph "{name}"'
             elif not _resolvable_keys(st):
                 why = (
-                    f'none of the @key defined on type "{type_name}" in subgraph "{name}" are resolvable (they '
-                    'are all declared with their "resolvable" argument set to false)'
+                    f'none of the @key defined on type "{type_name}" in subgraph "{name}" are resolvable '
+                    '(they are all declared with their "resolvable" argument set to false)'
                 )
             else:
-                why = f'none of the @key of "{type_name}" in subgraph "{name}" can be provided by subgraph "{origin}"'
-            reasons.append(f'  - cannot move to subgraph "{name}", which has field "{type_name}.{fname}", because {why}.')
+                why = (
+                    f'none of the @key of "{type_name}" in subgraph "{name}" can be provided by subgraph '
+                    f'"{origin}"'
+                )
+            reasons.append(
+                f'  - cannot move to subgraph "{name}", which has field "{type_name}.{fname}", because {why}.'
+            )
         if not resolvers:
             reasons.append(f'  - no subgraph resolves "{type_name}.{fname}" (it is @external everywhere).')
         fix = (
-            f'Add a resolvable @key to "{type_name}" in a subgraph that resolves "{fname}", using fields subgraph '
-            f'"{origin}" has, or resolve "{fname}" in subgraph "{origin}".'
+            f'Add a resolvable @key to "{type_name}" in a subgraph that resolves "{fname}", using fields '
+            f'subgraph "{origin}" has, or resolve "{fname}" in subgraph "{origin}".'
         )
         return CompositionError(
             E.SATISFIABILITY_ERROR,
-            f'Field "{type_name}.{fname}" cannot be fetched on every query path: queries reaching "{type_name}" '
-            f'in subgraph "{origin}" cannot get it.\n- from subgraph "{origin}":\n  - cannot find field '
+            f'Field "{type_name}.{fname}" cannot be fetched on every query path: queries reaching '
+            f'"{type_name}" in subgraph "{origin}" cannot get it.\n- from subgraph "{origin}":\n  - cannot '
+            "find field "
             f'"{type_name}.{fname}".\n' + "\n".join(reasons) + f"\n{fix}",
             tuple(dict.fromkeys([origin, *(self.subs[i].name for i in resolvers)])),
             f"{type_name}.{fname}",

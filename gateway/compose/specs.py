@@ -1,8 +1,8 @@
 """Definitions of the linked specs printed into the supergraph (link, join, tag, inaccessible, auth, cost).
 
 Why literal text: the supergraph must carry the exact definitions @apollo/composition emits for the chosen
-spec
-versions (routers validate them); keeping them as SDL text makes that easy to review against Apollo's output.
+spec versions (routers validate them); keeping them as SDL text makes that easy to review against Apollo's
+output.
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ LINK_DEFS = {
 def join_defs(version: tuple[int, int]) -> dict[str, str]:
     """The join spec elements for ``join/v0.<minor>`` (0.3, 0.4 or 0.5)."""
     field_args = (
-        "graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, "
-        "external: Boolean, "
-        "override: String, usedOverridden: Boolean"
+        "graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: "
+        "Boolean, override: String, usedOverridden: Boolean"
     )
     if version >= (0, 4):
         field_args += ", overrideLabel: String"
@@ -40,9 +39,8 @@ def join_defs(version: tuple[int, int]) -> dict[str, str]:
         "directive:join__implements": "directive @join__implements(graph: join__Graph!, interface: String!) "
         "repeatable on OBJECT | INTERFACE",
         "directive:join__type": "directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: "
-        "Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) "
-        "repeatable on OBJECT "
-        "| INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR",
+        "Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on "
+        "OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR",
         "directive:join__unionMember": "directive @join__unionMember(graph: join__Graph!, member: String!) "
         "repeatable on UNION",
         "type:join__FieldSet": "scalar join__FieldSet",
@@ -50,15 +48,14 @@ def join_defs(version: tuple[int, int]) -> dict[str, str]:
     if version >= (0, 4):
         defs["directive:join__directive"] = (
             "directive @join__directive(graphs: [join__Graph!], name: String!, args: "
-            "join__DirectiveArguments) "
-            "repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION"
+            "join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION"
         )
         defs["type:join__DirectiveArguments"] = "scalar join__DirectiveArguments"
     if version >= (0, 5):
         defs["type:join__FieldValue"] = "scalar join__FieldValue"
         defs["type:join__ContextArgument"] = (
-            "input join__ContextArgument {\n  name: String!\n  type: String!\n  context: String!\n"
-            "  selection: join__FieldValue!\n}"
+            "input join__ContextArgument {\n  name: String!\n  type: String!\n  context: String!\n  "
+            "selection: join__FieldValue!\n}"
         )
     return defs
 
@@ -69,18 +66,16 @@ SPECS: dict[str, tuple[str, dict[str, str]]] = {
         'url: "https://specs.apollo.dev/tag/v0.3"',
         {
             "directive:tag": "directive @tag(name: String!) repeatable on FIELD_DEFINITION | "
-            "OBJECT | INTERFACE | "
-            "UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
-            "INPUT_FIELD_DEFINITION | "
-            "SCHEMA"
+            "OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
+            "INPUT_FIELD_DEFINITION | SCHEMA"
         },
     ),
     "inaccessible": (
         'url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY',
         {
             "directive:inaccessible": "directive @inaccessible on FIELD_DEFINITION | OBJECT | "
-            "INTERFACE | UNION | "
-            "ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION"
+            "INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "
+            "INPUT_FIELD_DEFINITION"
         },
     ),
     "authenticated": (
@@ -102,16 +97,14 @@ SPECS: dict[str, tuple[str, dict[str, str]]] = {
         'url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY',
         {
             "directive:policy": "directive @policy(policies: [[policy__Policy!]!]!) on "
-            "FIELD_DEFINITION | OBJECT | "
-            "INTERFACE | SCALAR | ENUM",
+            "FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM",
             "type:policy__Policy": "scalar policy__Policy",
         },
     ),
 }
 COST_DEF = (
     "directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | "
-    "INPUT_FIELD_DEFINITION | "
-    "OBJECT | SCALAR"
+    "INPUT_FIELD_DEFINITION | OBJECT | SCALAR"
 )
 LIST_SIZE_DEF = (
     "directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], "

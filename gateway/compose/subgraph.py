@@ -1,12 +1,10 @@
 """Turn one subgraph SDL into the federation-aware model (``model.Subgraph``).
 
 Why a separate step: everything after parsing must reason about federation *meaning*, not spelling. This
-module
-resolves ``@link`` imports and renames (``{name: "@key", as: "@myKey"}``, ``@federation__key``), folds
+module resolves ``@link`` imports and renames (``{name: "@key", as: "@myKey"}``, ``@federation__key``), folds
 ``extend type`` into definitions, renames custom root types to ``Query``/``Mutation``/``Subscription``, strips
 federation plumbing (``_service``, ``_Entity``...) and applies Apollo's Fed 1 upgrade rules to subgraphs
-without
-a federation ``@link``.
+without a federation ``@link``.
 """
 
 from __future__ import annotations
@@ -45,6 +43,7 @@ from graphql import (
 
 from gateway.compose import errors as E
 from gateway.compose.errors import CompositionError
+from gateway.compose.fed1 import upgrade_fed1
 from gateway.compose.model import (
     EXECUTABLE_LOCATIONS,
     Applied,
@@ -243,7 +242,9 @@ class _Builder:
                         self.known.add(local)
                         self.imports.append(name)
                     elif name in FED_DIRECTIVES or name not in FED_TYPE_IMPORTS:
-                        self.error(E.INVALID_LINK_DIRECTIVE_USAGE, f'Cannot import unknown element "@{name}".')
+                        self.error(
+                            E.INVALID_LINK_DIRECTIVE_USAGE, f'Cannot import unknown element "@{name}".'
+                        )
             else:
                 spec_name = url.rstrip("/").split("/")[-2] if "/" in url else url
                 prefix = _str(args.get("as")) or spec_name
@@ -286,8 +287,9 @@ class _Builder:
         advice = ""
         if local in FED_DIRECTIVES and not self.fed2:
             advice = (
-                f' If you meant the "@{local}" federation 2 directive, note that this schema is a federation 1 '
-                "schema. To be a federation 2 schema, it needs to @link to the federation specification v2."
+                f' If you meant the "@{local}" federation 2 directive, note that this schema is a '
+                "federation 1 schema. To be a federation 2 schema, it needs to @link to the federation "
+                "specification v2."
             )
         elif local in FED_DIRECTIVES:
             advice = (
@@ -321,6 +323,9 @@ class _Builder:
 
     def build_types(self) -> dict[str, TypeDef]:
         types: dict[str, TypeDef] = {}
+        for node in self.doc.definitions:
+            if isinstance(node, DirectiveDefinitionNode):
+                self.directive_defs[node.name.value] = node
         seen_definition: set[str] = set()
         for node in self.doc.definitions:
             if isinstance(node, DirectiveDefinitionNode):
@@ -394,38 +399,20 @@ class _Builder:
             if definition is None:
                 self.error(
                     E.DIRECTIVE_COMPOSITION_ERROR,
-                    f"Could not find matching directive definition for argument to "
-                    f'@composeDirective "@{local}".',
+                    "Could not find matching directive definition for argument to @composeDirective "
+                    f'"@{local}".',
                 )
                 continue
             if local in FED_DIRECTIVES or local in ("deprecated", "specifiedBy", "skip", "include"):
                 self.error(
                     E.DIRECTIVE_COMPOSITION_ERROR,
-                    f'Directive "@{local}" should not be explicitly manually composed since it is '
-                    f"a federation "
-                    "directive or a built-in directive.",
+                    f'Directive "@{local}" should not be explicitly manually composed since it is a '
+                    "federation directive or a built-in directive.",
                 )
                 continue
             url, in_spec = self.names.linked.get(local, (None, local))
             out[local] = ComposedDirective(local, url, in_spec or local, print_ast(definition))
         return out
-
-
-def _fed1_upgrade(sub: Subgraph) -> None:
-    """Apollo's Fed 1 -> Fed 2 upgrade, the parts that change composition results.
-
-    Key fields of ``extend type`` entities stop being ``@external`` (in Fed 1 they were only marked so because
-    the type was "owned" elsewhere); ``@extends`` types are treated like ``extend type``.
-    """
-    for tdef in sub.types.values():
-        key_fields: set[str] = set()
-        for key in tdef.all("key"):
-            fields = key.str_arg("fields") or ""
-            key_fields.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", fields.split("{")[0]))
-        for fname in key_fields:
-            f = tdef.fields.get(fname)
-            if f is not None and f.has("external"):
-                f.directives = [d for d in f.directives if d.name != "external"]
 
 
 def parse_subgraph(name: str, url: str, sdl: str) -> tuple[Subgraph | None, list[CompositionError]]:
@@ -444,5 +431,5 @@ def parse_subgraph(name: str, url: str, sdl: str) -> tuple[Subgraph | None, list
     # Every subgraph has a Query root once federation adds ``_entities``/``_service``; Apollo records it.
     sub.types.setdefault("Query", TypeDef(name="Query", kind="object"))
     if not sub.fed2:
-        _fed1_upgrade(sub)
+        upgrade_fed1(sub)
     return sub, builder.errors

@@ -1,8 +1,8 @@
 """Type-reference comparison for merging (``String!`` vs ``String``, ``[Int!]`` vs ``[Int]``).
 
 Why: Apollo merges a shareable field typed differently in two subgraphs when one type is a subtype of the
-other
-(the most general wins for outputs, the most specific for inputs); anything else is ``FIELD_TYPE_MISMATCH``.
+other (the most general wins for outputs, the most specific for inputs); anything else is
+``FIELD_TYPE_MISMATCH``.
 """
 
 from __future__ import annotations

@@ -34,9 +34,8 @@ def check_inaccessible(sg: Supergraph) -> list[CompositionError]:
                 errors.append(
                     CompositionError(
                         E.REFERENCED_INACCESSIBLE,
-                        f'Type "{target}" is @inaccessible but is referenced by "{coordinate}", '
-                        f"which is in the API "
-                        f'schema. Mark "{coordinate}" @inaccessible too, or remove @inaccessible '
+                        f'Type "{target}" is @inaccessible but is referenced by "{coordinate}", which is in '
+                        f'the API schema. Mark "{coordinate}" @inaccessible too, or remove @inaccessible '
                         f'from "{target}".',
                         (),
                         coordinate,
@@ -67,9 +66,9 @@ def check_interface_fields(sg: Supergraph) -> list[CompositionError]:
                         CompositionError(
                             E.INTERFACE_FIELD_NO_IMPLEM,
                             f'Interface field "{itf_name}.{fname}" is declared in some subgraphs but type '
-                            f'"{t.name}", which implements "{itf_name}" only in some subgraphs, '
-                            f"does not have "
-                            f'field "{fname}". Add "{t.name}.{fname}" to the subgraphs defining "{t.name}".',
+                            f'"{t.name}", which implements "{itf_name}" only in some subgraphs, does not '
+                            f'have field "{fname}". Add "{t.name}.{fname}" to the subgraphs defining '
+                            f'"{t.name}".',
                             (),
                             f"{t.name}.{fname}",
                         )

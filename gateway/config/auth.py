@@ -105,7 +105,8 @@ class JwtKeySource:
             if alg not in allowed:
                 kind = "an HMAC secret" if self.secret is not None else "a public-key source"
                 raise _invalid(
-                    "algorithms", f"algorithm {alg!r} is not allowed for {kind}; use one of {', '.join(allowed)}"
+                    "algorithms",
+                    f"algorithm {alg!r} is not allowed for {kind}; use one of {', '.join(allowed)}",
                 )
         if not self.algorithms:
             object.__setattr__(self, "algorithms", allowed)

@@ -103,7 +103,7 @@ class DemandControlPlugin(BasePlugin):
             "result": "COST_ESTIMATED_TOO_EXPENSIVE" if too_expensive else "COST_OK",
         }
         if too_expensive and self.enforce:
-            log.info("operation rejected: estimated cost %g exceeds max %g", estimated, self.config.max)
+            log.info("operation rejected: estimated cost %s exceeds max %s", estimated, self.config.max)
             error = make_error(
                 "query estimated cost exceeded configured maximum",
                 COST_ESTIMATED_TOO_EXPENSIVE,

@@ -127,7 +127,7 @@ class _Run:
         requirements = fetch.requirement_map()
         objects = collect_objects(self.data, fetch.path)
         representations: list[dict[str, Any]] = []
-        index_of: dict[bytes, int] = {}
+        index_of: dict[Any, int] = {}
         targets: list[tuple[dict[str, Any], int]] = []
         # Objects sent as an @interfaceObject (representation typename = the interface) keep their concrete
         # __typename: the interface name the subgraph answers with must not overwrite it.
@@ -137,12 +137,30 @@ class _Run:
             requirement = requirements.get(typename)  # type: ignore[arg-type]
             if requirement is None:
                 continue
-            representation = build_representation(obj, requirement)
-            if representation is None:
-                continue
-            key = orjson.dumps(representation)
-            index = index_of.get(key)
-            if index is None:
+            reads = requirement.flat_reads
+            key: Any = None
+            if reads is not None:
+                try:
+                    key = (requirement.rep_typename, *[obj[read] for read in reads])
+                    index = index_of.get(key)
+                except KeyError:
+                    continue  # a key field is missing: its fetch failed, the object cannot be represented
+                except TypeError:
+                    key = None  # an unhashable key value (object/list): fall back to the general path
+            if key is None:
+                representation = build_representation(obj, requirement)
+                if representation is None:
+                    continue
+                key = orjson.dumps(representation)
+                index = index_of.get(key)
+                if index is None:
+                    index = len(representations)
+                    index_of[key] = index
+                    representations.append(representation)
+            elif index is None:
+                representation = build_representation(obj, requirement)
+                if representation is None:
+                    continue
                 index = len(representations)
                 index_of[key] = index
                 representations.append(representation)

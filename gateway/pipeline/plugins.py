@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 def build_plugins(config: Config) -> list[Plugin]:
     """Plugins in call order. Each factory returns None when its feature is not configured."""
     plugins: list[Plugin] = []
-    # authentication, authorization: registered here by their owners.
+    # --- authentication and authorization (gateway/auth, gateway/authorization) ---
+    plugins.extend(_identity_and_access(config))
     # --- limits, demand control, rate limiting (gateway/limits, gateway/demand, gateway/ratelimit) ---
     plugins.extend(_edge_limits(config))
     return plugins
@@ -34,4 +35,17 @@ def _edge_limits(config: Config) -> list[Plugin]:
         found.append(DemandControlPlugin(config.demand_control))
     if config.rate_limit.enabled:
         found.append(RateLimitPlugin(config.rate_limit))
+    return found
+
+
+def _identity_and_access(config: Config) -> list[Plugin]:
+    """Authentication (sets the principal) before authorization (filters the operation by it)."""
+    from gateway.auth.plugin import AuthenticationPlugin
+    from gateway.authorization.plugin import AuthorizationPlugin
+
+    found: list[Plugin] = []
+    if config.authentication.enabled:
+        found.append(AuthenticationPlugin(config.authentication))
+    if config.authorization.enabled:
+        found.append(AuthorizationPlugin(config.authorization))
     return found

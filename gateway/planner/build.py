@@ -41,6 +41,7 @@ from gateway.planner.nodes import (
     RepField,
     RepSpec,
     SequenceNode,
+    flat_reads,
 )
 from gateway.planner.operation import (
     OpField,
@@ -78,6 +79,21 @@ class _Group:
     deps: set[int] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _Frame:
+    """A field the walk descended into locally: where a value type's missing fields can be re-fetched from."""
+
+    group: _Group
+    target: SelectionSet
+    parent: str
+    path: tuple[str, ...]
+    provided: Sequence[OpSelection] | None
+    conditions: tuple  # type: ignore[type-arg]
+    level: Sequence[OpSelection]
+    field: OpField
+    runtime: str | None = None
+
+
 def _wrap(target: SelectionSet, conditions: tuple) -> SelectionSet:  # type: ignore[type-arg]
     for directive in conditions:
         target = target.add_fragment(None, (directive,))
@@ -103,6 +119,7 @@ class _Planner:
         self.root_groups: dict[str, _Group] = {}
         self.touched: list[set[int]] = []
         self.depth = 0
+        self.frames: list[_Frame] = []
 
     # ---- groups ---------------------------------------------------------------------------------
 
@@ -376,9 +393,13 @@ class _Planner:
                     child_provided = field_set_selections(entry.provides)
                 elif provided_field is not None and provided_field.selections:
                     child_provided = provided_field.selections
-                self.plan_composite(
-                    group, item.sub, fielddef.type_name, sel.selections or (), child_path, child_provided
-                )
+                self.frames.append(_Frame(group, target, parent, path, provided, conditions, level, sel))
+                try:
+                    self.plan_composite(
+                        group, item.sub, fielddef.type_name, sel.selections or (), child_path, child_provided
+                    )
+                finally:
+                    self.frames.pop()
             return
         self.plan_jump(group, target, parent, sel, path, provided, conditions, level)
 
@@ -413,7 +434,15 @@ class _Planner:
             if not self._any_applies(selections, runtime):
                 continue
             sub = target.add_fragment(runtime)
-            self.plan_selections(group, sub, runtime, selections, path, provided)
+            frame = self.frames[-1] if self.frames else None
+            previous = frame.runtime if frame else None
+            if frame is not None:
+                frame.runtime = runtime
+            try:
+                self.plan_selections(group, sub, runtime, selections, path, provided)
+            finally:
+                if frame is not None:
+                    frame.runtime = previous
 
     def _any_applies(self, selections: Sequence[OpSelection], runtime: str) -> bool:
         for sel in selections:
@@ -616,6 +645,8 @@ class _Planner:
                         )
                     )
         if not options:
+            if self._refetch_from_ancestor(sel):
+                return
             raise PlanningError(
                 f"Cannot plan field '{parent}.{name}' from subgraph '{group.graph}': no other subgraph can "
                 f"resolve it through an entity key of '{parent}'."
@@ -642,6 +673,47 @@ class _Planner:
             level,
         )
         self.plan_selections(child, child_target, rep_type, (sel,), path, None)
+
+    def _refetch_from_ancestor(self, sel: OpField) -> bool:
+        """A value type (no key) lacks ``sel`` in this subgraph: fetch the path from the nearest entity
+        ancestor down to ``sel`` again from a subgraph that has it (shared value types, differing fields)."""
+        frames = self.frames
+        for index in range(len(frames) - 1, -1, -1):
+            inner: tuple[OpSelection, ...] = (sel,)
+            for frame in reversed(frames[index:]):
+                selections: tuple[OpSelection, ...] = inner
+                if frame.runtime is not None:
+                    selections = (OpFragment(frame.runtime, (), inner),)
+                field = frame.field
+                inner = (OpField(field.name, field.alias, field.arguments, field.directives, selections),)
+            top = frames[index]
+            jumpable = any(
+                graph != top.group.graph and self.sg.resolvable_keys(top.parent, graph)
+                for graph in self.sg.field_graphs(top.parent, top.field.name, self.labels)
+            )
+            if not jumpable:
+                continue
+            saved = self.frames
+            self.frames = frames[:index]
+            try:
+                synthesized = inner[0]
+                assert isinstance(synthesized, OpField)
+                self.plan_jump(
+                    top.group,
+                    top.target,
+                    top.parent,
+                    synthesized,
+                    top.path,
+                    top.provided,
+                    top.conditions,
+                    top.level,
+                )
+                return True
+            except PlanningError:
+                continue
+            finally:
+                self.frames = saved
+        return False
 
     def _score(
         self,
@@ -893,8 +965,11 @@ def build_query_plan(
             reps = "$representations:[_Any!]!" + ("," + var_text if var_text else "")
             head = f"query {fetch_name}" if fetch_name else "query"
             text = f"{head}({reps}){{_entities(representations:$representations){body}}}"
+            specs = {
+                runtime: _rep_spec(req.selection, supergraph) for runtime, req in group.requirements.items()
+            }
             requires = tuple(
-                EntityRequirement(runtime, req.rep_type, _rep_spec(req.selection, supergraph))
+                EntityRequirement(runtime, req.rep_type, specs[runtime], flat_reads(specs[runtime]))
                 for runtime, req in group.requirements.items()
             )
             requires_text = _requires_text(group)

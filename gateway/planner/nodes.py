@@ -37,6 +37,9 @@ class EntityRequirement:
     typename: str  # runtime __typename of objects this applies to
     rep_typename: str  # __typename sent in the representation (an interface for @interfaceObject)
     spec: RepSpec
+    # For the common flat case (``@key(fields: "id")``): the keys to read, so the executor can deduplicate
+    # objects by a tuple of values without building a representation per object.
+    flat_reads: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,13 @@ class FetchNode:
 
     def requirement_map(self) -> dict[str, EntityRequirement]:
         return {r.typename: r for r in self.requires or ()}
+
+
+def flat_reads(spec: RepSpec) -> tuple[str, ...] | None:
+    """The read keys of a spec made only of top-level leaf fields, else None."""
+    if spec.by_type or any(f.sub is not None for f in spec.fields):
+        return None
+    return tuple(f.read for f in spec.fields)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,7 @@
 """Oracle tests: our composition vs the checked-in outputs of the pinned @apollo/composition.
 
-Valid sets must give a supergraph semantically equal to Apollo's (normalized, see helpers); invalid sets
-must be
-rejected by us too, and our errors must name the type/field Apollo's errors name.
+Valid sets must give a supergraph semantically equal to Apollo's (normalized, see helpers); invalid sets must
+be rejected by us too, and our errors must name the type/field Apollo's errors name.
 """
 
 from __future__ import annotations

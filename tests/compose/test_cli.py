@@ -1,5 +1,4 @@
-"""``gateway compose`` end to end: files, ``name=url``, YAML config, live ``_service { sdl }`` over real
-HTTP."""
+"""``gateway compose`` end to end: files, ``name=url``, YAML config, live ``_service { sdl }`` over HTTP."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""Live oracle: run the pinned @apollo/composition now and compare with both our output and the checked-in
-files.
+"""Live oracle: run the pinned @apollo/composition now; compare with our output and the checked-in files.
 
-Marked ``node``: skipped when node or the oracle's node_modules are missing (``cd tests/compose/oracle &&
-npm ci``).
+Marked ``node``: skipped when node or the oracle's node_modules are missing (``cd tests/compose/oracle && npm
+ci``).
 """
 
 from __future__ import annotations

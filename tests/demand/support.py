@@ -81,6 +81,7 @@ def subgraph_specs() -> list[SubgraphSpec]:
                     "Query.products": _products,
                     "Query.topProducts": lambda _p, _i, limit=None: PRODUCTS[:3],
                     "Query.expensive": lambda _p, _i: 42,
+                    "Query.product": lambda _p, _i, id: next((p for p in PRODUCTS if p["id"] == id), None),
                 },
             ),
         ),

@@ -55,10 +55,14 @@ def copy_sources(destination: Path) -> Path:
     return destination
 
 
-def post(url: str, query: str, timeout: float = 10.0) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url, data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
-    )
+DEMO_KEY = "dev-user-1"  # gateway.dev.DEMO_KEYS: user 1 (orders are @authenticated)
+
+
+def post(url: str, query: str, timeout: float = 10.0, api_key: str | None = DEMO_KEY) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json"}
+    if api_key is not None:
+        headers["x-api-key"] = api_key
+    request = urllib.request.Request(url, data=json.dumps({"query": query}).encode(), headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())

@@ -23,6 +23,7 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 BENCH = ROOT / "bench" / "data" / "supergraph.graphql"
 MEDIA = HERE / "supergraphs" / "media.graphql"
+VALUES = HERE / "supergraphs" / "values.graphql"
 FED1 = ROOT / "tests" / "federation" / "cases" / "fed1_bench" / "supergraph.graphql"
 
 _cache: dict[Path, Supergraph] = {}
@@ -71,6 +72,8 @@ SNAPSHOTS = {
         MEDIA,
         "query($v: Boolean!) { media { id ... @include(if: $v) { reviews { score } } title @skip(if: $v) } }",
     ),
+    "values-shared-differing-fields": (VALUES, "{ me { address { street city zip geo { lat lng } } } }"),
+    "values-whole-field-from-other-subgraph": (VALUES, "{ me { address { zip geo { lng } } } }"),
     "fed1-join-v0.1": (
         FED1,
         "{ topProducts { name reviews { id author { username } } } "

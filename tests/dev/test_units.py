@@ -1,11 +1,13 @@
-"""Which subgraphs a source change restarts (pure file-system logic, no processes)."""
+"""``gateway dev`` pieces without processes: which subgraphs a source change restarts, the embedded config."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from gateway.dev import SourceWatcher, endpoints
+from gateway.auth.api_keys import ApiKeyStore
+from gateway.auth.principal import identity_value
+from gateway.dev import DEMO_KEYS, SourceWatcher, embedded_config, endpoints
 
 
 def touch(path: Path, text: str = "x = 1\n") -> None:
@@ -55,3 +57,21 @@ def test_endpoints_use_consecutive_ports() -> None:
         ("orders", "http://127.0.0.1:4002/graphql"),
         ("products", "http://127.0.0.1:4003/graphql"),
     ]
+
+
+def test_embedded_config_is_in_memory_and_knows_the_demo_keys() -> None:
+    config = embedded_config("127.0.0.1", 4100)
+    assert (config.server.host, config.server.port, config.server.workers) == ("127.0.0.1", 4100, 1)
+    assert config.rate_limit.redis_url is None  # nothing outside the process
+    api_keys = config.authentication.api_keys
+    assert api_keys is not None
+    store = ApiKeyStore(api_keys)
+    assert store.principal("not-a-demo-key") is None
+    for demo in DEMO_KEYS:
+        principal = store.principal(demo.key)
+        assert principal is not None
+        assert principal.client_id == demo.user_id
+        assert principal.scopes == frozenset(demo.scopes)
+        # The demo subgraphs read the caller from x-user-id.
+        expression = config.authentication.identity_headers["x-user-id"]
+        assert identity_value(principal, expression) == demo.user_id
