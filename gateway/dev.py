@@ -4,8 +4,9 @@ Why it exists: a subgraph team's inner loop is "edit a resolver or a type, look 
 gateway". Doing that by hand means starting three services, exporting SDL, composing, restarting the gateway.
 ``gateway dev`` does all of it and keeps doing it:
 
-* the demo subgraphs (``subgraphs.users``/``orders``/``products``) run as child processes, each in its own
-  session (process group) with an in-memory SQLite database, their output prefixed with their name;
+* the subgraphs (``subgraphs.users``/``orders``/``products``, plus any other ``subgraphs/<name>/`` package
+  with a ``__main__.py``) run as child processes, each in its own session (process group) with an in-memory
+  SQLite database, their output prefixed with their name;
 * the supergraph is composed in-process by ``gateway.compose`` from the subgraphs' live ``_service { sdl }``
   answers, i.e. exactly what they serve, not what was last exported;
 * the gateway runs in this process on embedded defaults (in-memory caches, no Redis, no Docker), so a new
@@ -40,8 +41,8 @@ from gateway.keys import ManagedPipeline
 
 log = logging.getLogger("gateway.dev")
 
-SUBGRAPH_NAMES: tuple[str, ...] = ("users", "orders", "products")
-"""The demo subgraphs, in port order (users on the base port, orders on base+1, products on base+2)."""
+DEMO_SUBGRAPHS: tuple[str, ...] = ("users", "orders", "products")
+"""The demo subgraphs come first, in this order, so they keep their ports (base, base+1, base+2)."""
 
 _SDL_QUERY = "query SubgraphIntrospectQuery { _service { sdl } }"
 _STOP_GRACE = 5.0  # seconds a child gets to exit after SIGTERM before SIGKILL
@@ -102,9 +103,25 @@ class SubgraphEndpoint:
         return f"http://{self.host}:{self.port}/health"
 
 
-def endpoints(port_base: int) -> tuple[SubgraphEndpoint, ...]:
-    """The three demo subgraphs on consecutive ports starting at ``port_base``."""
-    return tuple(SubgraphEndpoint(name, port_base + i) for i, name in enumerate(SUBGRAPH_NAMES))
+def discover_subgraphs(package_dir: Path) -> tuple[str, ...]:
+    """The runnable subgraphs: every ``subgraphs/<name>/`` package with a ``__main__.py``.
+
+    Why discover instead of a fixed list: a team that adds ``subgraphs/reviews/`` (same command line as the
+    others: ``--host --port --db``) gets it started, composed and watched by the next ``gateway dev``.
+    """
+    found = {
+        path.parent.name
+        for path in package_dir.glob("*/__main__.py")
+        if not path.parent.name.startswith(("_", "."))
+    }
+    return tuple(name for name in DEMO_SUBGRAPHS if name in found) + tuple(
+        sorted(found - set(DEMO_SUBGRAPHS))
+    )
+
+
+def endpoints(port_base: int, names: Sequence[str] = DEMO_SUBGRAPHS) -> tuple[SubgraphEndpoint, ...]:
+    """The subgraphs on consecutive ports starting at ``port_base``, in ``names`` order."""
+    return tuple(SubgraphEndpoint(name, port_base + i) for i, name in enumerate(names))
 
 
 def embedded_config(host: str, port: int) -> Config:
@@ -322,8 +339,9 @@ class DevStack:
 
     def __init__(self, options: DevOptions) -> None:
         self.options = options
-        self.endpoints = endpoints(options.subgraph_port_base)
         self.source_root = (options.source_root or default_source_root()).resolve()
+        names = discover_subgraphs(self.source_root / "subgraphs")
+        self.endpoints = endpoints(options.subgraph_port_base, names)
         self.children: dict[str, SubgraphProcess] = {}
         if options.start_subgraphs:
             self.children = {ep.name: SubgraphProcess(ep, self.source_root) for ep in self.endpoints}
@@ -336,6 +354,10 @@ class DevStack:
     # start-up ---------------------------------------------------------------------------------------------
 
     async def start(self, session: aiohttp.ClientSession) -> None:
+        if not self.endpoints:
+            raise DevError(
+                f"no subgraph packages (with a __main__.py) under {self.source_root / 'subgraphs'}"
+            )
         for child in self.children.values():
             await child.start()
         await self._wait_all_healthy(session, self.endpoints)

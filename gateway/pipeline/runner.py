@@ -176,7 +176,8 @@ class GatewayPipeline:
 
     def _plan(self, snapshot: SchemaSnapshot, ctx: RequestContext, labels: frozenset[str]) -> QueryPlan:
         prepared = ctx.prepared
-        assert prepared is not None and ctx.operation is not None
+        assert prepared is not None
+        assert ctx.operation is not None
         key = (labels, ctx.plan_key)
         plan = prepared.plans.get(key)
         if plan is None:

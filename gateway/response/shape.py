@@ -288,13 +288,13 @@ class _Builder:
 
     def object_for(self, plan: _SelectionPlan, type_name: str) -> _ObjectPlan | None:
         """The object plan of ``plan`` for a runtime type; None when the type is not possible here."""
-        if type_name not in plan.possible:
-            # An @interfaceObject subgraph answers with the interface's own name when no subgraph can tell
-            # the concrete type: shape the interface's fields (type conditions on implementations do not apply).
-            if type_name != plan.static_name or not isinstance(
-                self._schema.get_type(type_name), GraphQLInterfaceType
-            ):
-                return None
+        # An @interfaceObject subgraph answers with the interface's own name when no subgraph can tell the
+        # concrete type: shape the interface's fields (type conditions on implementations do not apply).
+        if type_name not in plan.possible and (
+            type_name != plan.static_name
+            or not isinstance(self._schema.get_type(type_name), GraphQLInterfaceType)
+        ):
+            return None
         runtime = self._schema.get_type(type_name)
         assert isinstance(runtime, GraphQLObjectType | GraphQLInterfaceType)
         selection_sets = [node.selection_set for node in plan.field_nodes if node.selection_set is not None]

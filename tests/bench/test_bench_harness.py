@@ -81,6 +81,16 @@ def test_lua_script_quotes_bodies_that_contain_long_bracket_closers(tmp_path: Pa
     body = orjson.dumps({"query": "{ a }", "note": "]=] and ]] inside"})
     text = write_script(tmp_path / "s.lua", body).read_text()
     assert "wrk.body = [==[" + body.decode() + "]==]" in text
+    assert "response(" not in text  # no per-response Lua work unless asked
+
+
+def test_lua_script_with_expected_bytes_counts_bad_responses(tmp_path: Path) -> None:
+    text = write_script(tmp_path / "s.lua", b'{"query":"{ a }"}', expect=b'{"data":{"a":1}}').read_text()
+    assert 'expected = [=[{"data":{"a":1}}]=]' in text
+    assert "body ~= expected" in text
+    assert 'io.write(string.format("Bad responses: %d\\n", total))' in text
+    assert parse_output(WRK_OUTPUT + "Bad responses: 4\n").bad_responses == 4
+    assert parse_output(WRK_OUTPUT).bad_responses is None
 
 
 @pytest.mark.node

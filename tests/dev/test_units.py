@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gateway.auth.api_keys import ApiKeyStore
 from gateway.auth.principal import identity_value
-from gateway.dev import DEMO_KEYS, SourceWatcher, embedded_config, endpoints
+from gateway.dev import DEMO_KEYS, SourceWatcher, discover_subgraphs, embedded_config, endpoints
 
 
 def touch(path: Path, text: str = "x = 1\n") -> None:
@@ -75,3 +75,18 @@ def test_embedded_config_is_in_memory_and_knows_the_demo_keys() -> None:
         # The demo subgraphs read the caller from x-user-id.
         expression = config.authentication.identity_headers["x-user-id"]
         assert identity_value(principal, expression) == demo.user_id
+
+
+def test_discovery_keeps_demo_ports_and_adds_new_subgraphs(tmp_path: Path) -> None:
+    package = make_package(tmp_path)
+    for name in ("products", "users", "orders", "reviews", "accounts"):
+        touch(package / name / "__main__.py")
+    touch(package / "common" / "helpers.py")  # no __main__.py: not a service
+    names = discover_subgraphs(package)
+    assert names == ("users", "orders", "products", "accounts", "reviews")
+    assert [(e.name, e.port) for e in endpoints(4001, names)][-2:] == [("accounts", 4004), ("reviews", 4005)]
+
+
+def test_the_repository_subgraphs_are_discovered() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    assert discover_subgraphs(repo / "subgraphs")[:3] == ("users", "orders", "products")

@@ -576,3 +576,12 @@ def test_projection_is_reusable_and_does_not_mutate_input():
     second = shape_response(projection, data, {}, [])
     assert first == second == {"me": {"id": "1", "friends": [{"id": "2"}]}}
     assert json.dumps(data) == snapshot
+
+
+def test_interface_name_as_runtime_type_shapes_interface_fields_only() -> None:
+    # an @interfaceObject subgraph answers __typename with the interface name when no subgraph can tell the
+    # concrete type: interface fields are shaped, fragments on implementations do not apply
+    data = {"node": {"__typename": "Node", "id": "7", "name": "x"}}
+    result, errors = shape('{ node(id: "7") { id ... on Node { id } ... on User { name } } }', data)
+    assert errors == []
+    assert result == {"node": {"id": "7"}}
