@@ -570,12 +570,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=4001,
         metavar="PORT",
-        help="users listens on PORT, orders on PORT+1, products on PORT+2 (default 4001)",
+        help="users on PORT, orders on PORT+1, products on PORT+2, other subgraphs next (default 4001)",
     )
     parser.add_argument(
         "--no-subgraphs",
         action="store_true",
-        help="do not start the demo subgraphs; use the ones already running on those ports",
+        help="do not start the subgraphs; use the ones already running on those ports (still watched)",
     )
     parser.add_argument(
         "--source-root",

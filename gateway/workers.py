@@ -23,6 +23,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -121,11 +122,29 @@ async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) 
         await runner.cleanup()
 
 
+def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The event loop factory for ``server.event_loop`` (``None``: asyncio's default loop).
+
+    Why uvloop: the per-request cost is dominated by the event loop and socket I/O, not by our code; uvloop
+    serves about 1.5x the requests/s of the pure-Python loop on the same core.
+    """
+    if name == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        if name == "uvloop":
+            raise StartupError("server.event_loop is 'uvloop' but uvloop is not installed") from None
+        return None
+    return uvloop.new_event_loop
+
+
 def run_worker(config: Config, pipeline: ManagedPipeline, supergraph_path: str, *, reuse_port: bool) -> int:
     """Serve in this process until SIGTERM/SIGINT; returns the exit code."""
     app = create_app(config, pipeline, supergraph_path=supergraph_path)
     try:
-        asyncio.run(_serve_app(app, config, reuse_port=reuse_port))
+        with asyncio.Runner(loop_factory=loop_factory(config.server.event_loop)) as runner:
+            runner.run(_serve_app(app, config, reuse_port=reuse_port))
     except OSError as exc:
         print(f"error: cannot listen on {config.server.host}:{config.server.port}: {exc}", file=sys.stderr)
         return 1

@@ -6,8 +6,8 @@ automatic upgrade instead of rejecting them. We apply the same rewrites to our m
 * ``@external`` on the key fields of type extensions is dropped (Fed 1 needed it because the type was
   "owned" elsewhere; in Fed 2 key fields are resolved by every subgraph with the key);
 * ``@key`` on interfaces is dropped (Fed 1 ignored it);
-* ``@provides`` keeps only fields that are ``@external`` in the provided type, and disappears when none are
-  (or when the field's type is not composite);
+* ``@provides``/``@requires`` keep only their ``@external`` leaf fields and disappear when none remain (a
+  ``@provides`` also when the field's type is not composite); invalid field sets are left for validation;
 * unused ``@external`` fields are removed later by the subgraph checks (they are an error in Fed 2 only).
 """
 
@@ -27,43 +27,50 @@ def _print(sels: tuple[Selection, ...]) -> str:
     return " ".join(parts)
 
 
+def _valid(sub: Subgraph, type_name: str, sels: tuple[Selection, ...]) -> bool:
+    """Whether every selected field exists (Apollo leaves invalid sets alone for validation to report)."""
+    for sel in sels:
+        owner = sub.types.get(sel.type_condition or type_name)
+        field = owner.fields.get(sel.name) if owner else None
+        if field is None or (sel.children and not _valid(sub, base_type(field.type), sel.children)):
+            return False
+    return True
+
+
 def _keep_external(sub: Subgraph, type_name: str, sels: tuple[Selection, ...]) -> tuple[Selection, ...]:
     kept: list[Selection] = []
     for sel in sels:
         owner = sub.types.get(sel.type_condition or type_name)
-        field = owner.fields.get(sel.name) if owner else None
+        field = owner.fields[sel.name] if owner else None
         if field is None:
-            continue  # Apollo's upgrade drops what the subgraph cannot provide
-        if field.has("external"):
-            kept.append(sel)
-        elif sel.children:
-            children = _keep_external(sub, base_type(field.type), sel.children)
-            if children:
-                kept.append(Selection(sel.name, sel.has_args, children, sel.type_condition))
+            continue
+        if not sel.children:
+            if field.has("external"):
+                kept.append(sel)
+            continue
+        children = _keep_external(sub, base_type(field.type), sel.children)
+        if children:
+            kept.append(Selection(sel.name, sel.has_args, children, sel.type_condition))
     return tuple(kept)
 
 
-def _upgrade_provides(sub: Subgraph, field: FieldDef) -> None:
-    provides = field.first("provides")
-    if provides is None:
-        return
-    target = base_type(field.type)
-    others = [d for d in field.directives if d.name != "provides"]
-    if sub.type_kind(target) not in ("object", "interface", "union"):
-        field.directives = others
+def _drop_inactive(sub: Subgraph, field: FieldDef, directive: str, type_name: str) -> None:
+    """Keep only the ``@external`` leaves of a ``@provides``/``@requires``; drop it when none remain."""
+    app = field.first(directive)
+    if app is None:
         return
     try:
-        sels = parse_field_set(provides.str_arg("fields") or "")
+        sels = parse_field_set(app.str_arg("fields") or "")
     except ValueError:
         return
-    kept = _keep_external(sub, target, sels)
+    if not _valid(sub, type_name, sels):
+        return
+    kept = _keep_external(sub, type_name, sels)
     if not kept:
-        field.directives = others
+        field.directives = [d for d in field.directives if d is not app]
     elif kept != sels:
-        rewritten = Applied(
-            "provides", (("fields", StringValueNode(value=_print(kept))),), provides.from_extension
-        )
-        field.directives = [rewritten if d is provides else d for d in field.directives]
+        rewritten = Applied(directive, (("fields", StringValueNode(value=_print(kept))),), app.from_extension)
+        field.directives = [rewritten if d is app else d for d in field.directives]
 
 
 def upgrade_fed1(sub: Subgraph) -> None:
@@ -81,5 +88,12 @@ def upgrade_fed1(sub: Subgraph) -> None:
             f = tdef.fields.get(fname)
             if f is not None and f.has("external"):
                 f.directives = [d for d in f.directives if d.name != "external"]
+    # Second pass, after all key fields lost their @external (the order of Apollo's upgrade steps).
+    for tdef in sub.types.values():
         for f in tdef.fields.values():
-            _upgrade_provides(sub, f)
+            _drop_inactive(sub, f, "requires", tdef.name)
+            target = base_type(f.type)
+            if f.has("provides") and sub.type_kind(target) not in ("object", "interface", "union"):
+                f.directives = [d for d in f.directives if d.name != "provides"]
+            else:
+                _drop_inactive(sub, f, "provides", target)

@@ -61,6 +61,20 @@ class _Checker:
         self.errors: list[CompositionError] = []
         self.reported: set[str] = set()
         self._closures: dict[State, list[int]] = {}
+        self.overridden = self._overridden()
+
+    def _overridden(self) -> set[tuple[int, str, str]]:
+        """(subgraph, type, field) no longer serving queries because another subgraph ``@override``s it."""
+        index = {s.name: i for i, s in enumerate(self.subs)}
+        out: set[tuple[int, str, str]] = set()
+        for i, sub in enumerate(self.subs):
+            for t in sub.types.values():
+                for f in t.fields.values():
+                    o = f.first("override") if sub.fed2 else None
+                    src = index.get(o.str_arg("from") or "") if o is not None else None
+                    if o is not None and src is not None and src != i and o.str_arg("label") is None:
+                        out.add((src, t.name, f.name))
+        return out
 
     # -- subgraph capabilities -------------------------------------------------------------------------------
 
@@ -92,9 +106,22 @@ class _Checker:
     def resolves(self, idx: int, type_name: str, field: str) -> bool:
         t = self.subs[idx].types.get(type_name)
         f = t.fields.get(field) if t is not None else None
-        if f is None:
+        if f is None or (idx, type_name, field) in self.overridden:
             return False
         return not f.has("external") or (type_name, field) in self.provided[idx]
+
+    def requires_ok(self, idx: int, type_name: str, field: str) -> bool:
+        """A ``@requires`` field is fetchable when each required top-level field can be fetched for the entity
+        from that subgraph through key jumps (nested selections are not followed)."""
+        t = self.subs[idx].types[type_name]
+        requires = t.fields[field].first("requires")
+        if requires is None:
+            return True
+        closure = self.closure((idx, type_name))
+        return all(
+            any(self.resolves(k, type_name, name) for k in closure)
+            for name in top_level_fields(requires.str_arg("fields") or "")
+        )
 
     def via_interface_object(self, state: State, field: str) -> bool:
         """An implementation field only an ``@interfaceObject`` provides: jump to it through the interface
@@ -170,7 +197,7 @@ class _Checker:
         nxt: set[State] = set()
         for state in states:
             for j in self.closure(state):
-                if self.resolves(j, type_name, f.name):
+                if self.resolves(j, type_name, f.name) and self.requires_ok(j, type_name, f.name):
                     nxt.add((j, target))
         if nxt:
             return frozenset(nxt)

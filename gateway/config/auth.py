@@ -98,8 +98,8 @@ class JwtKeySource:
             raise _invalid("url", "a key source needs exactly one of 'url', 'file' or 'secret'")
         if self.url is not None and not self.url.startswith(("http://", "https://")):
             raise _invalid("url", "url must be an http:// or https:// URL")
-        if self.secret is not None and len(self.secret) < 16:
-            raise _invalid("secret", "an HMAC secret must be at least 16 characters")
+        if self.secret is not None and len(self.secret.encode("utf-8")) < 32:
+            raise _invalid("secret", "an HMAC secret must be at least 32 bytes (RFC 7518 section 3.2)")
         allowed = HMAC_ALGORITHMS if self.secret is not None else ASYMMETRIC_ALGORITHMS
         for alg in self.algorithms:
             if alg not in allowed:

@@ -52,6 +52,9 @@ RESERVED_HEADERS = frozenset(
 )
 
 
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+
+
 class InvalidField(ValueError):
     """Raised by ``__post_init__`` so the loader can point at the offending key's line."""
 
@@ -123,8 +126,14 @@ class ServerConfig:
         metadata=_doc("Serve the GraphiQL IDE on GET graphql_path when a browser asks for HTML."),
     )
     access_log: bool = field(default=False, metadata=_doc("Log one line per request (costs throughput)."))
+    event_loop: str = field(
+        default="auto",
+        metadata=_doc("Event loop: uvloop (about 1.5x the requests/s), asyncio, or auto (uvloop if installed)."),
+    )
 
     def __post_init__(self) -> None:
+        if self.event_loop not in EVENT_LOOPS:
+            raise InvalidField("event_loop", f"event_loop must be one of: {', '.join(EVENT_LOOPS)}")
         if not 0 <= self.port <= 65535:
             raise InvalidField("port", f"port {self.port} is out of range 0-65535")
         if self.workers < 1:

@@ -9,16 +9,22 @@ sent once; identical concurrent queries (not mutations) are coalesced through th
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
 from gateway.errors import DOWNSTREAM_SERVICE_ERROR, SUBREQUEST_MALFORMED_RESPONSE, FormattedError, make_error
 from gateway.executor.dedup import InFlightMap
-from gateway.executor.merge import collect_object_paths, collect_objects, deep_merge
-from gateway.executor.representations import build_representation
+from gateway.executor.merge import (
+    collect_object_paths,
+    collect_objects,
+    collect_objects_with_ancestors,
+    deep_merge,
+)
+from gateway.executor.representations import build_representation, context_value
 from gateway.planner.nodes import FetchNode, QueryPlan
 from gateway.transport.client import SubgraphFetchError, SubgraphTransport, decode_response
 
@@ -124,6 +130,9 @@ class _Run:
     async def run_entities(self, fetch: FetchNode) -> None:
         if fetch.conditions is not None and not fetch.needed(self.variables):  # type: ignore[arg-type]
             return
+        if fetch.contexts:
+            await self.run_contextual(fetch)
+            return
         requirements = fetch.requirement_map()
         objects = collect_objects(self.data, fetch.path)
         representations: list[dict[str, Any]] = []
@@ -198,6 +207,72 @@ class _Run:
         raw_errors = response.get("errors") or ()
         if raw_errors:
             self._entity_errors(fetch, raw_errors, targets)
+
+    async def run_contextual(self, fetch: FetchNode) -> None:
+        """An entity fetch with @fromContext arguments: one aliased ``_entities`` per distinct set of context
+        values, all in one request."""
+        requirements = fetch.requirement_map()
+        depths = frozenset(c.depth for c in fetch.contexts)
+        groups: dict[bytes, tuple[int, list[Any], list[dict[str, Any]], dict[bytes, int]]] = {}
+        targets: list[tuple[dict[str, Any], int, int]] = []
+        keep_typename: set[int] = set()
+        for obj, ancestors in collect_objects_with_ancestors(self.data, fetch.path, depths):
+            typename = obj.get("__typename")
+            requirement = requirements.get(typename)  # type: ignore[arg-type]
+            if requirement is None:
+                continue
+            representation = build_representation(obj, requirement)
+            if representation is None:
+                continue
+            values = [context_value(ancestors.get(c.depth), c.spec) for c in fetch.contexts]
+            group_key = orjson.dumps(values)
+            group = groups.get(group_key)
+            if group is None:
+                group = groups[group_key] = (len(groups), values, [], {})
+            number, _, representations, index_of = group
+            key = orjson.dumps(representation)
+            index = index_of.get(key)
+            if index is None:
+                index = index_of[key] = len(representations)
+                representations.append(representation)
+            targets.append((obj, number, index))
+            if requirement.rep_typename != typename:
+                keep_typename.add(id(obj))
+        if not groups:
+            return
+        variables: dict[str, Any] = {
+            name: self.variables[name] for name in fetch.variable_usages if name in self.variables
+        }
+        definitions: list[str] = []
+        bodies: list[str] = []
+        selection = fetch.entities_selection or "{__typename}"
+        for number, values, representations, _ in groups.values():
+            definitions.append(f"$representations_{number}:[_Any!]!")
+            variables[f"representations_{number}"] = representations
+            text = selection
+            for context, value in zip(fetch.contexts, values, strict=True):
+                definitions.append(f"${context.variable}_{number}:{context.type}")
+                variables[f"{context.variable}_{number}"] = value
+                text = re.sub(rf"\${context.variable}\b", f"${context.variable}_{number}", text)
+            bodies.append(f"_{number}:_entities(representations:$representations_{number}){text}")
+        if fetch.client_variables_text:
+            definitions.append(fetch.client_variables_text)
+        operation = f"query({','.join(definitions)}){{{' '.join(bodies)}}}"
+        try:
+            response = await self.send(replace(fetch, operation=operation, operation_name=None), variables)
+        except SubgraphFetchError as error:
+            self.fail(fetch, error, self._first_path(fetch))
+            return
+        data = response.get("data")
+        if isinstance(data, dict):
+            for obj, number, index in targets:
+                entities = data.get(f"_{number}")
+                if isinstance(entities, list) and index < len(entities) and isinstance(entities[index], dict):
+                    deep_merge(obj, entities[index], id(obj) not in keep_typename)
+        for raw in response.get("errors") or ():
+            self.errors.setdefault(fetch.id, []).append(
+                self.subgraph_error(fetch, raw, self._first_path(fetch))
+            )
 
     def _first_path(self, fetch: FetchNode) -> list[str | int] | None:
         prefix: list[str | int] = []

@@ -84,3 +84,31 @@ def _merge_lists(target: list[Any], source: list[Any]) -> None:
             _merge_lists(existing, value)
         elif value is not None or existing is None:
             target[index] = value
+
+
+def collect_objects_with_ancestors(
+    data: JSONObject, path: tuple[str, ...], depths: frozenset[int]
+) -> list[tuple[JSONObject, dict[int, JSONObject]]]:
+    """Objects at a merge path, each with its ancestor objects at the given path depths (for @fromContext)."""
+    current: list[tuple[Any, dict[int, JSONObject]]] = [(data, {})]
+    for index, segment in enumerate(path):
+        if index in depths:
+            current = [(value, {**seen, index: value}) for value, seen in current if isinstance(value, dict)]
+        following: list[tuple[Any, dict[int, JSONObject]]] = []
+        if segment == "@":
+            for value, seen in current:
+                if isinstance(value, list):
+                    following.extend((item, seen) for item in value)
+        else:
+            for value, seen in current:
+                if isinstance(value, dict):
+                    child = value.get(segment)
+                    if child is not None:
+                        following.append((child, seen))
+        current = following
+    end = len(path)
+    return [
+        (value, {**seen, end: value} if end in depths else seen)
+        for value, seen in current
+        if isinstance(value, dict)
+    ]

@@ -46,3 +46,14 @@ def build_representation(obj: dict[str, Any], requirement: EntityRequirement) ->
     representation.update(body)
     representation["__typename"] = requirement.rep_typename
     return representation
+
+
+def context_value(ancestor: dict[str, Any] | None, spec: RepSpec) -> Any:
+    """The value a @fromContext selection picks on an ancestor: its single selected field (None if absent)."""
+    if ancestor is None:
+        return None
+    try:
+        selected = _object(ancestor, spec)
+    except _Missing:
+        return None
+    return next(iter(selected.values()), None)

@@ -7,9 +7,9 @@ is safe when the browser had to ask first (preflight): it has a Content-Type tha
 simple ones, or one of the configured headers (``x-apollo-operation-name``, ``apollo-require-preflight``),
 which a simple request cannot carry.
 
-Only the GraphQL endpoint is checked, and only requests that could execute an operation: preflights
-(OPTIONS) and GET requests without a ``query`` (the GraphiQL page) pass. ``application/json`` POSTs are never
-affected.
+Only the GraphQL endpoint is checked, and only the methods a simple request can use (GET, HEAD, POST);
+GET requests without a ``query`` (the GraphiQL page) execute nothing and pass. ``application/json`` POSTs
+are never affected.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from gateway.config.policies import CsrfConfig
 from gateway.http.serialize import error_response
 
 CSRF_ERROR = "CSRF_ERROR"
+_SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
 SIMPLE_CONTENT_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
 
 
@@ -57,10 +58,11 @@ def make_csrf_middleware(config: CsrfConfig, graphql_path: str) -> Middleware:
 
     @web.middleware
     async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not config.enabled or request.path != graphql_path or request.method == "OPTIONS":
-            return await handler(request)
-        if request.method in ("GET", "HEAD") and "query" not in request.query:
-            return await handler(request)
+        method = request.method
+        if not config.enabled or request.path != graphql_path or method not in _SIMPLE_METHODS:
+            return await handler(request)  # other methods always need a preflight (and get 405 anyway)
+        if method != "POST" and "query" not in request.query:
+            return await handler(request)  # nothing to execute: the GraphiQL page or a parameter error
         if is_preflighted(request.headers, required):
             return await handler(request)
         return error_response(400, message, CSRF_ERROR)

@@ -29,9 +29,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from graphql import GraphQLInterfaceType, GraphQLObjectType, OperationDefinitionNode, print_ast
+from graphql import (
+    ArgumentNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    NameNode,
+    OperationDefinitionNode,
+    VariableNode,
+    print_ast,
+)
 
 from gateway.planner.nodes import (
+    ContextInput,
     EntityRequirement,
     FetchNode,
     FetchRef,
@@ -52,7 +61,7 @@ from gateway.planner.operation import (
     normalize_selections,
 )
 from gateway.planner.selection import FieldItem, FragmentItem, SelectionSet
-from gateway.supergraph.model import KeyDef, Supergraph
+from gateway.supergraph.model import FieldInGraph, KeyDef, Supergraph
 
 _MAX_DEPTH = 64
 _INTROSPECTION_ROOT_FIELDS = frozenset({"__schema", "__type"})
@@ -77,6 +86,8 @@ class _Group:
     selection: SelectionSet = field(default_factory=SelectionSet)
     requirements: dict[str, _Requirement] = field(default_factory=dict)
     deps: set[int] = field(default_factory=set)
+    # @fromContext inputs: (variable, ancestor depth, selection, type); such groups are never merged.
+    contexts: list[tuple[str, int, SelectionSet, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -120,13 +131,18 @@ class _Planner:
         self.touched: list[set[int]] = []
         self.depth = 0
         self.frames: list[_Frame] = []
+        self.contextual_fields: set[int] = set()
+        self._keep: list[OpField] = []  # keeps synthesized fields alive so their ids stay unique
+        self.context_counter = 0
 
     # ---- groups ---------------------------------------------------------------------------------
 
-    def _new_group(self, graph: str, root_kind: str | None, path: tuple[str, ...]) -> _Group:
+    def _new_group(
+        self, graph: str, root_kind: str | None, path: tuple[str, ...], register: bool = True
+    ) -> _Group:
         group = _Group(len(self.groups), graph, root_kind, path)
         self.groups.append(group)
-        if root_kind is None:
+        if root_kind is None and register:
             self.by_key.setdefault((graph, path), []).append(group)
         return group
 
@@ -381,6 +397,13 @@ class _Planner:
                 for g in self.sg.field_graphs(parent, name, self.labels)
             ):
                 local = False
+        if local and id(sel) not in self.contextual_fields:
+            entry = fielddef.entry(graph)
+            if entry is not None and entry.context_arguments:
+                # @fromContext: values differ per object, so the field is fetched through _entities even in
+                # the same subgraph, with the ancestors' context values passed as variables
+                self.plan_jump(group, target, parent, sel, path, provided, conditions, level, same_graph=True)
+                return
         if local:
             item = target.add_field(name, sel.alias, sel.arguments, sel.directives, composite)
             self._touch(group)
@@ -570,6 +593,7 @@ class _Planner:
         conditions: tuple,  # type: ignore[type-arg]
         provided: Sequence[OpSelection] | None,
         level: Sequence[OpSelection] | None,
+        contextual: bool = False,
     ) -> tuple[_Group, SelectionSet]:
         """Make objects at ``path`` (of type ``parent`` in ``group``) available to ``graph2`` as
         representations; return the dependent group and its ``... on rep_type`` selection set."""
@@ -586,7 +610,11 @@ class _Planner:
                 self.plan_selections(group, target, parent, required, path, provided)
             finally:
                 self.touched.pop()
-            child = self._entity_group(graph2, path, touched | {group.id})
+            if contextual:
+                child = self._new_group(graph2, None, path, register=False)
+                child.deps |= touched | {group.id}
+            else:
+                child = self._entity_group(graph2, path, touched | {group.id})
             for runtime in runtime_types:
                 requirement = child.requirements.get(runtime)
                 if requirement is None:
@@ -608,12 +636,13 @@ class _Planner:
         provided: Sequence[OpSelection] | None,
         conditions: tuple,  # type: ignore[type-arg]
         level: Sequence[OpSelection],
+        same_graph: bool = False,
     ) -> None:
         name = sel.name
         options: list[tuple[tuple[int, int, int, int], str, str, KeyDef]] = []
         graph_order = {g: i for i, g in enumerate(self.sg.graphs)}
         for graph2 in self.sg.field_graphs(parent, name, self.labels):
-            if graph2 == group.graph:
+            if (graph2 == group.graph) != same_graph:
                 continue
             keys = self.sg.resolvable_keys(parent, graph2)
             if not keys:
@@ -658,6 +687,7 @@ class _Planner:
         entry = fielddef.entry(graph2) if fielddef else None
         if entry is not None and entry.requires is not None:
             extra = field_set_selections(entry.requires)
+        contextual = entry is not None and bool(entry.context_arguments)
         child, child_target = self.entity_jump(
             group,
             target,
@@ -671,8 +701,85 @@ class _Planner:
             conditions,
             provided,
             level,
+            contextual=contextual,
         )
+        if contextual:
+            assert entry is not None
+            sel = self._plan_contexts(child, group, target, parent, sel, path, provided, level, entry)
         self.plan_selections(child, child_target, rep_type, (sel,), path, None)
+
+    def _plan_contexts(
+        self,
+        child: _Group,
+        group: _Group,
+        target: SelectionSet,
+        parent: str,
+        sel: OpField,
+        path: tuple[str, ...],
+        provided: Sequence[OpSelection] | None,
+        level: Sequence[OpSelection],
+        entry: FieldInGraph,
+    ) -> OpField:
+        """Fetch each @fromContext value on its ancestor and pass it to the field as a variable."""
+        arguments = list(sel.arguments)
+        for argument in entry.context_arguments:
+            source = self._context_source(argument.context, group, target, parent, path, provided, level)
+            if source is None:
+                raise PlanningError(
+                    f"Cannot plan field '{parent}.{sel.name}': "
+                    f"no ancestor provides context '{argument.context}'."
+                )
+            s_group, s_target, s_type, s_path, s_provided, s_level = source
+            required = self._alias_internal(field_set_selections(argument.selection), s_level)
+            touched: set[int] = set()
+            self.touched.append(touched)
+            try:
+                self.plan_selections(s_group, s_target, s_type, required, s_path, s_provided)
+            finally:
+                self.touched.pop()
+            child.deps |= touched
+            variable = f"ctxArg_{self.context_counter}"
+            self.context_counter += 1
+            spec = SelectionSet()
+            _merge_ops(spec, required)
+            child.contexts.append((variable, len(s_path), spec, argument.type))
+            arguments.append(
+                ArgumentNode(
+                    name=NameNode(value=argument.name), value=VariableNode(name=NameNode(value=variable))
+                )
+            )
+        contextual = OpField(sel.name, sel.alias, tuple(arguments), sel.directives, sel.selections)
+        self.contextual_fields.add(id(contextual))
+        self._keep.append(contextual)
+        return contextual
+
+    def _context_source(
+        self,
+        context: str,
+        group: _Group,
+        target: SelectionSet,
+        parent: str,
+        path: tuple[str, ...],
+        provided: Sequence[OpSelection] | None,
+        level: Sequence[OpSelection],
+    ) -> (
+        tuple[_Group, SelectionSet, str, tuple[str, ...], Sequence[OpSelection] | None, Sequence[OpSelection]]
+        | None
+    ):
+        """The nearest object (this one or an ancestor) whose type carries ``@context(name: context)``."""
+        if self._has_context(parent, context):
+            return group, target, parent, path, provided, level
+        for frame in reversed(self.frames):
+            if self._has_context(frame.parent, context):
+                return frame.group, frame.target, frame.parent, frame.path, frame.provided, frame.level
+        return None
+
+    def _has_context(self, type_name: str, context: str) -> bool:
+        if context in self.sg.contexts.get(type_name, ()):
+            return True
+        gtype = self.sg.schema.get_type(type_name)
+        interfaces = gtype.interfaces if isinstance(gtype, GraphQLObjectType | GraphQLInterfaceType) else ()
+        return any(context in self.sg.contexts.get(i.name, ()) for i in interfaces)
 
     def _refetch_from_ancestor(self, sel: OpField) -> bool:
         """A value type (no key) lacks ``sel`` in this subgraph: fetch the path from the nearest entity
@@ -944,7 +1051,8 @@ def build_query_plan(
     fetches: list[FetchNode] = []
     for group in ordered:
         index = renumber[group.id]
-        used = sorted(group.selection.variables(set()))
+        context_variables = {c[0] for c in group.contexts}
+        used = sorted(group.selection.variables(set()) - context_variables)
         fetch_name = f"{op_name}__{group.graph}__{index}" if op_name else None
         var_text = ",".join(f"${v}:{variable_defs[v]}" for v in used if v in variable_defs)
         body = group.selection.print()
@@ -962,7 +1070,8 @@ def build_query_plan(
             requires_text = None
             operation_kind = kind_text
         else:
-            reps = "$representations:[_Any!]!" + ("," + var_text if var_text else "")
+            reps = "$representations:[_Any!]!" + "".join(f",${c[0]}:{c[3]}" for c in group.contexts)
+            reps += "," + var_text if var_text else ""
             head = f"query {fetch_name}" if fetch_name else "query"
             text = f"{head}({reps}){{_entities(representations:$representations){body}}}"
             specs = {
@@ -989,6 +1098,12 @@ def build_query_plan(
                 depends_on=tuple(sorted(renumber[d] for d in group.deps)),
                 pretty_operation=pretty,
                 conditions=_fetch_conditions(group),
+                contexts=tuple(
+                    ContextInput(variable, depth, _rep_spec(spec, supergraph), type_text)
+                    for variable, depth, spec, type_text in group.contexts
+                ),
+                entities_selection=body if group.contexts else None,
+                client_variables_text=var_text,
             )
         )
     return QueryPlan(kind, tuple(fetches), _display_tree(fetches))  # type: ignore[arg-type]

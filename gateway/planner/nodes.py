@@ -43,6 +43,17 @@ class EntityRequirement:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextInput:
+    """A @fromContext value: read ``spec`` on the ancestor object at path depth ``depth`` and pass it to the
+    fetch as variable ``variable`` of GraphQL type ``type``."""
+
+    variable: str
+    depth: int
+    spec: RepSpec
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchNode:
     """One subgraph request."""
 
@@ -60,6 +71,11 @@ class FetchNode:
     # When every selection of the fetch sits under @skip/@include on variables: the fetch is needed only if
     # one of these alternatives holds (each a set of (variable, required value)). None = always needed.
     conditions: tuple[frozenset[tuple[str, bool]], ...] | None = None
+    # @fromContext fetches: objects are grouped by their context values, one aliased ``_entities`` per group,
+    # so the operation text is assembled at run time from these parts.
+    contexts: tuple[ContextInput, ...] = ()
+    entities_selection: str | None = None
+    client_variables_text: str = ""
 
     def needed(self, variables: dict[str, Any]) -> bool:
         if self.conditions is None:

@@ -29,7 +29,9 @@ from graphql import (
     GraphQLUnionType,
     InputObjectTypeDefinitionNode,
     InterfaceTypeDefinitionNode,
+    ListValueNode,
     ObjectTypeDefinitionNode,
+    ObjectValueNode,
     SelectionSetNode,
     StringValueNode,
     TypeDefinitionNode,
@@ -76,6 +78,18 @@ class TypeInGraph:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextArgument:
+    """One ``@fromContext`` argument (join v0.5 ``contextArguments``): the field's argument ``name``
+    takes the value selected by ``selection`` on the nearest ancestor whose type has ``@context(name:)``.
+    """
+
+    context: str
+    name: str
+    type: str
+    selection: SelectionSetNode
+
+
+@dataclass(frozen=True, slots=True)
 class FieldInGraph:
     """One ``@join__field`` application: how a field appears in one subgraph."""
 
@@ -86,6 +100,7 @@ class FieldInGraph:
     override_from: str | None = None
     override_label: str | None = None
     used_overridden: bool = False
+    context_arguments: tuple[ContextArgument, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +152,8 @@ class Supergraph:
     root_types: dict[str, str]  # "query" -> "Query", ...
     # (graph, abstract type) -> possible object types the subgraph itself can return there.
     possible_in_graph: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # @context names carried by each type (for @fromContext arguments).
+    contexts: dict[str, frozenset[str]] = field(default_factory=dict)
 
     # ---- questions the planner asks -------------------------------------------------------------
 
@@ -436,7 +453,27 @@ class _Builder:
                         t for t in supergraph.possible_types(typedef.name) if t in members
                     )
         object.__setattr__(supergraph, "possible_in_graph", possible)
+        object.__setattr__(supergraph, "contexts", self._contexts(nodes))
         return supergraph
+
+    def _contexts(
+        self, nodes: dict[str, list[TypeDefinitionNode | TypeExtensionNode]]
+    ) -> dict[str, frozenset[str]]:
+        spec = self.links.get("context")
+        if spec is None:
+            return {}
+        directive_name = spec.directive("context")
+        result: dict[str, frozenset[str]] = {}
+        for name, defs in nodes.items():
+            found = {
+                value
+                for node in defs
+                for d in node.directives or ()
+                if d.name.value == directive_name and (value := _str(d, "name")) is not None
+            }
+            if found:
+                result[name] = frozenset(found)
+        return result
 
     def _graphs(self) -> dict[str, Graph]:
         enum_name = f"{self.join.prefix}__Graph"
@@ -506,6 +543,7 @@ class _Builder:
                             override_from=override,
                             override_label=_str(directive, "overrideLabel"),
                             used_overridden=_bool(directive, "usedOverridden"),
+                            context_arguments=_context_arguments(directive, where),
                         )
                     )
                 implicit: tuple[str, ...] = ()
@@ -539,6 +577,32 @@ class _Builder:
                     key_graphs=key_graphs,
                 )
         return result
+
+
+def _context_arguments(directive: DirectiveNode, where: str) -> tuple[ContextArgument, ...]:
+    value = _arg(directive, "contextArguments")
+    if not isinstance(value, ListValueNode):
+        return ()
+    result: list[ContextArgument] = []
+    for item in value.values:
+        if not isinstance(item, ObjectValueNode):
+            continue
+        fields = {f.name.value: f.value for f in item.fields}
+        texts = {k: v.value for k, v in fields.items() if isinstance(v, StringValueNode)}
+        if not {"context", "name", "type", "selection"} <= texts.keys():
+            raise SupergraphError(f"incomplete contextArguments on {where}")
+        selection = texts["selection"].strip()
+        if selection.startswith("{") and selection.endswith("}"):
+            selection = selection[1:-1]
+        result.append(
+            ContextArgument(
+                texts["context"],
+                texts["name"],
+                texts["type"],
+                parse_field_set(selection, f"contextArguments of {where}"),
+            )
+        )
+    return tuple(result)
 
 
 def _top_level_names(selection: SelectionSetNode) -> set[str]:

@@ -41,6 +41,8 @@ USERS = [
         "brokenNote": "never",
         "unknownNote": "never",
         "eitherNote": "either",
+        "tier": "PRO",
+        "apiToken": "tok-123",
     }
 ]
 DOCUMENTS = [{"id": "d1", "title": "Secret plan"}]

@@ -277,3 +277,15 @@ async def test_disabled_authorization_enforces_nothing(aiohttp_client: Any) -> N
     async with running_gateway(aiohttp_client, "  enabled: false") as gw:
         _s, body = await gw.query("{ me { name } }")
         assert body == {"data": {"me": {"name": "Ada"}}}
+
+
+async def test_enum_and_scalar_type_directives_guard_fields_returning_them(gw: Gateway) -> None:
+    query = '{ user(id: "u1") { name tier apiToken } }'
+    _s, anonymous = await gw.query(query)
+    assert anonymous["data"] == {"user": {"name": "Ada", "tier": None, "apiToken": None}}
+    assert sorted(_paths(anonymous)) == [["user", "apiToken"], ["user", "tier"]]
+    _s, signed = await gw.query(query, bearer=token())
+    assert signed["data"] == {"user": {"name": "Ada", "tier": "PRO", "apiToken": None}}
+    assert _paths(signed) == [["user", "apiToken"]]
+    _s, admin = await gw.query(query, bearer=token(scope="admin"))
+    assert admin == {"data": {"user": {"name": "Ada", "tier": "PRO", "apiToken": "tok-123"}}}

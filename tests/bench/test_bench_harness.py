@@ -7,6 +7,7 @@ Why: a harness that silently accepts a wrong answer, or misreads wrk's units, pr
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,8 @@ import orjson
 import pytest
 
 from bench.compare import check_response
-from bench.wrk import parse_output, write_script
+from bench.procs import ManagedProcess, free_port, http_request, wait_until_ready
+from bench.wrk import parse_output, run_wrk, write_script
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ROOT / "bench" / "data" / "expected"
@@ -123,3 +125,36 @@ def test_node_gateways_answer_exactly_the_expected_json_through_bench_subgraphs(
         assert run["queries"]["heavy"]["correct"] is True
         assert run["queries"]["light"]["correct"] is True
         assert run["metrics"]["light_subgraph_requests_single"] == 1
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed (bash bench/setup.sh)")
+def test_wrk_counts_responses_that_differ_from_the_expected_bytes(tmp_path: Path) -> None:
+    """1 connection for 1 s against the real subgraph server: right bytes pass, other bytes are all bad."""
+    port = free_port()
+    process = ManagedProcess(
+        "subgraphs",
+        [sys.executable, "-m", "bench.subgraphs", "--port", str(port)],
+        tmp_path / "log",
+        cwd=ROOT,
+    )
+    try:
+        wait_until_ready(process, f"http://127.0.0.1:{port}/__stats", timeout=30)
+        url = f"http://127.0.0.1:{port}/accounts"
+        body = orjson.dumps({"query": "{ users { id } }"})
+        _, answer = http_request(url, body)
+        good = run_wrk(
+            url, write_script(tmp_path / "good.lua", body, expect=answer), connections=1, duration=1, cpu=None
+        )
+        bad = run_wrk(
+            url,
+            write_script(tmp_path / "bad.lua", body, expect=answer + b" "),
+            connections=1,
+            duration=1,
+            cpu=None,
+        )
+    finally:
+        process.stop()
+    assert good.requests > 0
+    assert good.bad_responses == 0
+    assert bad.requests > 0
+    assert bad.bad_responses == bad.requests

@@ -53,7 +53,8 @@ def serving_sdl(sdl: str) -> str:
 
 
 PRODUCTS = [
-    {"id": str(i), "name": f"product {i}", "price": {"amount": float(i)}, "status": "ACTIVE"} for i in range(1, 6)
+    {"id": str(i), "name": f"product {i}", "price": {"amount": float(i)}, "status": "ACTIVE"}
+    for i in range(1, 6)
 ]
 
 

@@ -34,7 +34,10 @@ def test_lists_cost_their_real_size() -> None:
 def test_null_costs_nothing_and_weights_apply() -> None:
     query = '{ product(id: "1") { price { amount } status } expensive }'
     assert actual(query, {"product": None, "expensive": 3}) == 20
-    assert actual(query, {"product": {"price": {"amount": 1.0}, "status": "ACTIVE"}, "expensive": None}) == 1 + 2 + 7
+    assert (
+        actual(query, {"product": {"price": {"amount": 1.0}, "status": "ACTIVE"}, "expensive": None})
+        == 1 + 2 + 7
+    )
 
 
 def test_aliases_and_mutation_base_cost() -> None:

@@ -1,4 +1,4 @@
-"""Demand control through the real gateway and real subgraphs: rejection before any subgraph call, exposure."""
+"""Demand control through the real gateway and real subgraphs: rejection before any subgraph call."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def config(**changes: Any) -> Config:
     return Config(demand_control=DemandControlConfig(**options))
 
 
-async def test_cost_bomb_is_rejected_before_any_subgraph_call(aiohttp_client: Any, kit: Any, caplog: Any) -> None:
+async def test_cost_bomb_is_rejected_before_any_subgraph_call(
+    aiohttp_client: Any, kit: Any, caplog: Any
+) -> None:
     client = await gateway_client(aiohttp_client, config(), kit.urls)
     caplog.set_level(logging.INFO, logger="gateway.demand")
     query = "{ products(first: 1000) { id reviews(first: 1000) { stars } } }"

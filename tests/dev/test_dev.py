@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.dev.helpers import (
+    REPO,
     children_of,
     copy_sources,
     eventually,
+    free_port_run,
     gateway_dev,
     post,
     processes_mentioning,
     status,
 )
+from tests.support.processes import RunningProcess, http_ok, start_process, wait_until
 
 CROSS_SUBGRAPH = """
 {
@@ -174,12 +180,6 @@ def test_dev_leaves_no_process_behind(tmp_path: Path, signum: signal.Signals) ->
 
 def test_dev_reports_a_port_in_use_and_stops_its_children(tmp_path: Path) -> None:
     """A start-up failure (gateway port taken) exits 1 with a clear message and still cleans up."""
-    import socket
-    import subprocess
-    import sys
-
-    from tests.dev.helpers import REPO, free_port_run
-
     base = free_port_run(3)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -197,3 +197,44 @@ def test_dev_reports_a_port_in_use_and_stops_its_children(tmp_path: Path) -> Non
     assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "gateway dev: stopped" in result.stdout
     assert not any(processes_mentioning(f"--port {base + offset} ") for offset in range(3))
+
+
+def test_no_subgraphs_mode_uses_running_subgraphs_and_follows_their_schema(tmp_path: Path) -> None:
+    """--no-subgraphs: dev starts no child, composes from subgraphs someone else runs, recomposes when one of
+    them comes back with a new schema, and leaves them running when it stops."""
+    source_root = copy_sources(tmp_path / "src")
+    base = free_port_run(3)
+
+    def start(name: str, offset: int) -> RunningProcess:
+        process = start_process(
+            [sys.executable, "-m", f"subgraphs.{name}", "--port", str(base + offset)],
+            cwd=source_root,
+            env={"PYTHONPATH": str(source_root)},
+        )
+        wait_until(process, http_ok(f"http://127.0.0.1:{base + offset}/health"), timeout=60, what=name)
+        return process
+
+    running = {name: start(name, offset) for offset, name in enumerate(("users", "orders", "products"))}
+    try:
+        with gateway_dev(source_root, "--no-subgraphs", subgraph_base=base) as dev:
+            assert children_of(dev.pid) == {}
+            assert "(external)" in dev.process.output()
+            result = post(dev.url, CROSS_SUBGRAPH)
+            assert "errors" not in result, result
+
+            # Someone restarts products with a new field: the SDL poll notices and the gateway reloads.
+            add_to_products_query(source_root, PROBE_FIELD)
+            running["products"].stop()
+            running["products"] = start("products", 2)
+            assert eventually(
+                lambda: post(dev.url, "{ devProbe }").get("data") == {"devProbe": "reloaded"}, 30
+            ), dev.process.output()
+            assert "restarting" not in dev.process.output()
+
+            os.kill(dev.pid, signal.SIGINT)
+            assert dev.process.popen.wait(20) == 0, dev.process.output()
+        assert all(process.alive() for process in running.values())
+        assert status(f"http://127.0.0.1:{base}/health") == 200
+    finally:
+        for process in running.values():
+            process.stop()

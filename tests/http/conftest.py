@@ -9,6 +9,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.config.model import Config, ServerConfig
+from gateway.config.policies import CsrfConfig
 from tests.http.fake_pipeline import FAKE_SDL, FakePipeline
 
 GRJ = "application/graphql-response+json"
@@ -24,8 +25,12 @@ def pipeline() -> FakePipeline:
 
 @pytest.fixture
 def make_client(aiohttp_client: Any, pipeline: FakePipeline) -> Callable[..., Awaitable[Any]]:
-    async def factory(server: ServerConfig | None = None, fake: FakePipeline | None = None) -> Any:
-        config = Config(server=server or ServerConfig())
+    async def factory(
+        server: ServerConfig | None = None, fake: FakePipeline | None = None, csrf: bool = False
+    ) -> Any:
+        # CSRF prevention (on by default, owned by gateway/http/csrf.py) refuses GETs and "simple" POSTs
+        # before the handler runs; these tests check the handler's own rules, so it is off unless asked for.
+        config = Config(server=server or ServerConfig(), csrf=CsrfConfig(enabled=csrf))
         return await aiohttp_client(create_app(config, fake or pipeline))
 
     return factory

@@ -340,3 +340,21 @@ async def test_pipeline_started_and_closed_with_app(aiohttp_server: Any) -> None
     assert (fake.started, fake.closed) == (1, 0)
     await server.close()
     assert (fake.started, fake.closed) == (1, 1)
+
+
+async def test_default_config_with_csrf_prevention(make_client: Any) -> None:
+    """With the default CSRF prevention, preflighted requests still follow every handler rule."""
+    client = await make_client(csrf=True)
+    params = {"query": "query Q($name: String) { hello(name: $name) }", "variables": '{"name": "x"}'}
+    blocked = await client.get("/graphql", params=params)
+    assert blocked.status == 400
+    allowed = await client.get("/graphql", params=params, headers={"apollo-require-preflight": "true"})
+    assert allowed.status == 200
+    assert await allowed.json() == {"data": {"hello": "hello x"}}
+    mutation = await client.get(
+        "/graphql", params={"query": "mutation { bump }"}, headers={"apollo-require-preflight": "true"}
+    )
+    assert mutation.status == 405
+    assert (await post(client, {"query": "{ hello }"}, GRJ)).status == 200
+    bad_type = await client.post("/graphql", data=b"{}", headers={"Content-Type": "application/xml"})
+    assert bad_type.status == 415

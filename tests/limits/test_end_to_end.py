@@ -1,4 +1,4 @@
-"""Operation limits through the real gateway and real subgraphs: each limit's code, status, no subgraph call."""
+"""Operation limits through the real gateway and subgraphs: each limit's code, status, no subgraph call."""
 
 from __future__ import annotations
 

@@ -73,6 +73,8 @@ def test_no_more_fetches_than_apollo(
     ours = build_query_plan(load_supergraph(supergraph_path.read_text()), operation, fragments_of(document))
     apollo = apollo_plans[name]
     if isinstance(apollo, str):
+        if "context/v0.1" in apollo and "unsupported" in apollo:
+            pytest.skip("Apollo's JS planner does not support @context/@fromContext")
         pytest.fail(f"Apollo's planner failed: {apollo}")
     assert len(ours.fetches) <= len(apollo), (
         f"{name}: ours {[(f.service, '.'.join(f.path)) for f in ours.fetches]} vs Apollo {apollo}"

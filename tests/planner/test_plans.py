@@ -25,6 +25,7 @@ BENCH = ROOT / "bench" / "data" / "supergraph.graphql"
 MEDIA = HERE / "supergraphs" / "media.graphql"
 VALUES = HERE / "supergraphs" / "values.graphql"
 FED1 = ROOT / "tests" / "federation" / "cases" / "fed1_bench" / "supergraph.graphql"
+CONTEXT = ROOT / "tests" / "federation" / "cases" / "from_context" / "supergraph.graphql"
 
 _cache: dict[Path, Supergraph] = {}
 
@@ -74,6 +75,7 @@ SNAPSHOTS = {
     ),
     "values-shared-differing-fields": (VALUES, "{ me { address { street city zip geo { lat lng } } } }"),
     "values-whole-field-from-other-subgraph": (VALUES, "{ me { address { zip geo { lng } } } }"),
+    "context-from-ancestor": (CONTEXT, "{ customers { name orders { id total } } }"),
     "fed1-join-v0.1": (
         FED1,
         "{ topProducts { name reviews { id author { username } } } "
@@ -198,3 +200,12 @@ def test_fetches_entirely_under_skip_include_carry_their_conditions() -> None:
     assert not entity.needed({"v": False})
     literal = plan(MEDIA, "{ media { id reviews @include(if: false) { score } } }")
     assert [f.service for f in literal.fetches if f.needed({})] == ["a"]
+
+
+def test_from_context_fetches_the_ancestor_value_and_passes_a_variable() -> None:
+    result = plan(CONTEXT, "{ customers { name orders { id total } } }")
+    root, entity = result.fetches
+    assert "currency" in root.operation  # the context value is selected on the ancestor
+    assert entity.service == "shop"  # same subgraph, but through _entities: values differ per ancestor
+    assert [(c.variable, c.depth, c.type) for c in entity.contexts] == [("ctxArg_0", 2, "String")]
+    assert entity.entities_selection == "{...on Order{total(currency:$ctxArg_0)}}"

@@ -82,7 +82,9 @@ class FakePrincipal:
 
 
 def context(principal: Any, address: str = "10.0.0.1") -> RequestContext:
-    return RequestContext(request=GraphQLRequest("{ a }", client_address=address), snapshot=None, principal=principal)
+    return RequestContext(
+        request=GraphQLRequest("{ a }", client_address=address), snapshot=None, principal=principal
+    )
 
 
 def test_client_key_prefers_subject_then_client_id_then_ip() -> None:

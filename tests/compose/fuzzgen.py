@@ -1,0 +1,123 @@
+"""Random small subgraph sets for differential testing against @apollo/composition.
+
+Why: hand-written cases cover each rule once; random combinations (shared fields with and without
+@shareable, overrides, externals, requires/provides, resolvable:false keys, Fed 1 subgraphs, enums used as
+input and output, unions, input types) find interactions. ``mild`` lowers the rate of error-prone directives
+so that more sets compose.
+"""
+
+from __future__ import annotations
+
+import random
+
+FED2_HEADER = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.{minor}", import: ["@key", '
+    '"@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag", "@override", '
+    '"@interfaceObject"])\n'
+)
+# Minimal definitions added when a subgraph references a type it does not define.
+FILLERS = {
+    "User": 'type User @key(fields: "id") { id: ID! }',
+    "Product": 'type Product @key(fields: "upc") { upc: String! }',
+    "Color": "enum Color { RED }",
+    "Filter": "input Filter { q: String }",
+}
+
+
+def _user(r: random.Random, fed1: bool, names: list[str], rates: tuple[float, float, float]) -> str:
+    shareable, override, external = rates
+    fields = ["id: ID!"]
+    for fname in ("name", "email", "age"):
+        if r.random() >= 0.5:
+            continue
+        directives: list[str] = []
+        if not fed1:
+            if r.random() < shareable:
+                directives.append("@shareable")
+            if r.random() < 0.1:
+                directives.append("@inaccessible")
+            if r.random() < 0.1:
+                directives.append('@tag(name: "t")')
+            if r.random() < override:
+                directives.append(f'@override(from: "{r.choice(names)}")')
+            if r.random() < external:
+                directives.append("@external")
+        ftype = ("Int" if fname == "age" else "String") + ("!" if r.random() < 0.1 else "")
+        fields.append(f"{fname}: {ftype} {' '.join(directives)}".rstrip())
+    if not fed1 and r.random() < 0.2:
+        fields.append('greeting: String @requires(fields: "name")')
+        if not any(f.startswith("name") for f in fields):
+            fields.append("name: String @external")
+    key = r.choice(['@key(fields: "id")', '@key(fields: "id")', '@key(fields: "id", resolvable: false)', ""])
+    keyword = "extend type" if fed1 and r.random() < 0.5 else "type"
+    if keyword == "extend type" and key:
+        fields[0] = "id: ID! @external"
+    return f"{keyword} User {key} {{ {' '.join(fields)} }}".replace("  ", " ")
+
+
+def _subgraph(r: random.Random, i: int, fed1: bool, names: list[str], mild: bool) -> str:
+    rates = (0.95, 0.04, 0.03) if mild else (0.4, 0.08, 0.1)
+    share = "" if fed1 else " @shareable"
+    lines: list[str] = []
+    roots: list[str] = []
+    if r.random() < 0.8:
+        roots.append(f"u{i}: User")
+    if r.random() < 0.5:
+        default = " = 5" if r.random() < 0.3 else ""
+        extra = "tag: String" if r.random() < 0.5 else "x: Int"
+        roots.append(f"p{i}(first: Int{default}, {extra}): [Product]")
+    if r.random() < 0.3:
+        roots.append(f"shared: Money{share}")
+    if r.random() < 0.3:
+        roots.append(f"col{i}(c: Color): Color" if r.random() < 0.3 else f"col{i}: Color")
+    if r.random() < 0.2:
+        roots.append(f"s{i}: Search")
+    if r.random() < 0.2:
+        roots.append(f"f{i}(f: Filter): Int")
+    if roots:
+        lines.append("type Query { " + " ".join(roots) + " }")
+    if r.random() < 0.85:
+        lines.append(_user(r, fed1, names, rates))
+    if r.random() < 0.6:
+        fields = ["upc: String!"]
+        if r.random() < 0.6:
+            fields.append("price: Int" + (share if r.random() < 0.3 else ""))
+        if r.random() < 0.4:
+            fields.append(f"reviews{i}: [String]")
+        if r.random() < 0.3:
+            fields.append(f"weight: Int{share}")
+        if r.random() < 0.2:
+            fields.append("owner: User" + (' @provides(fields: "name")' if r.random() < 0.3 else ""))
+        lines.append('type Product @key(fields: "upc") { ' + " ".join(fields) + " }")
+    if r.random() < 0.4 or "Money" in " ".join(lines):
+        currency = " currency: String" if r.random() < 0.6 else ""
+        lines.append(f"type Money{share} {{ amount: Int{currency} }}")
+    if r.random() < 0.4:
+        values = [v for v in ("RED", "GREEN", "BLUE") if r.random() < 0.7] or ["RED"]
+        lines.append("enum Color { " + " ".join(values) + " }")
+    if r.random() < 0.3 or "Search" in " ".join(lines):
+        members = [m for m in ("User", "Product") if r.random() < 0.7] or ["User"]
+        lines.append("union Search = " + " | ".join(members))
+    if r.random() < 0.3:
+        limit = [f"limit: Int{'!' if r.random() < 0.3 else ''}"] if r.random() < 0.6 else []
+        lines.append("input Filter { " + " ".join(["q: String", *limit]) + " }")
+    sdl = "\n".join(lines)
+    for name, filler in FILLERS.items():
+        used = any(tok in sdl for tok in (f": {name}", f"[{name}]", f"= {name}", f"| {name}"))
+        defined = any(f"{kw} {name} " in sdl for kw in ("type", "enum", "union", "input"))
+        if used and not defined:
+            sdl += "\n" + filler
+    if not fed1:
+        sdl = FED2_HEADER.format(minor=r.choice([3, 7, 9])) + sdl
+    return sdl
+
+
+def generate(seed: int, mild: bool) -> list[dict[str, str]]:
+    """One random subgraph set (2-3 subgraphs, ~15% Fed 1) as ``{name, url, sdl}`` dicts."""
+    r = random.Random(seed)
+    names = ["a", "b", "c"][: r.randint(2, 3)]
+    fed1 = [r.random() < 0.15 for _ in names]
+    return [
+        {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _subgraph(r, i, fed1[i], names, mild)}
+        for i, n in enumerate(names)
+    ]
