@@ -145,6 +145,9 @@ def run_worker(config: Config, pipeline: ManagedPipeline, supergraph_path: str, 
     try:
         with asyncio.Runner(loop_factory=loop_factory(config.server.event_loop)) as runner:
             runner.run(_serve_app(app, config, reuse_port=reuse_port))
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(f"error: cannot listen on {config.server.host}:{config.server.port}: {exc}", file=sys.stderr)
         return 1
@@ -154,6 +157,7 @@ def run_worker(config: Config, pipeline: ManagedPipeline, supergraph_path: str, 
 def serve(options: ServeOptions) -> int:
     """``gateway serve``: returns the process exit code."""
     try:
+        loop_factory(options.config.server.event_loop)  # fail before forking workers
         pipeline = prepare_pipeline(options)
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -8,8 +8,10 @@ sequence of supergraph fields from a root type, and after each step the planner 
 ``S`` has) that resolves ``f`` (not ``@external``, or provided by an ``@provides``). A field no state of its
 path can fetch is reported. Paths are explored once per (type, set of states), so cycles terminate.
 
-Lenient on purpose: ``@requires`` chains, nested key-field provenance and per-path ``@provides`` are not
-followed, so rare unsatisfiable shapes pass (Apollo's query-graph analysis would reject them).
+``@requires`` is checked for its top-level fields (each must be fetchable for the entity from the requiring
+subgraph through key jumps). Lenient on purpose: nested ``@requires`` selections, nested key-field
+provenance and per-path ``@provides`` are not followed, so rare unsatisfiable shapes pass (Apollo's
+query-graph analysis would reject them).
 """
 
 from __future__ import annotations
@@ -111,8 +113,8 @@ class _Checker:
         return not f.has("external") or (type_name, field) in self.provided[idx]
 
     def requires_ok(self, idx: int, type_name: str, field: str) -> bool:
-        """A ``@requires`` field is fetchable when each required top-level field can be fetched for the entity
-        from that subgraph through key jumps (nested selections are not followed)."""
+        """Whether each top-level field a ``@requires`` needs can be fetched for the entity from this subgraph
+        through key jumps (nested selections are not followed)."""
         t = self.subs[idx].types[type_name]
         requires = t.fields[field].first("requires")
         if requires is None:
@@ -210,12 +212,26 @@ class _Checker:
         return frozenset()
 
     def error(self, type_name: str, fname: str, states: list[State]) -> CompositionError:
+        """Explain, per subgraph resolving the field, why queries reaching the type cannot get there."""
         origin = self.subs[states[0][0]].name
+        coordinate = f"{type_name}.{fname}"
         resolvers = [i for i in range(len(self.subs)) if self.resolves(i, type_name, fname)]
-        reasons: list[str] = []
+        reachable = {j for state in states for j in self.closure(state)}
+        reasons = [f'- from subgraph "{origin}":', f'  - cannot find field "{coordinate}".']
+        fixes: list[str] = []
         for i in resolvers:
             st = self.subs[i].types.get(type_name)
             name = self.subs[i].name
+            if i in reachable:
+                reasons.append(
+                    f'  - cannot satisfy @requires conditions on field "{coordinate}" in subgraph "{name}": '
+                    f'the required fields cannot be fetched for "{type_name}" from there.'
+                )
+                fixes.append(
+                    f'give "{type_name}" a resolvable @key in the subgraphs resolving the fields required by '
+                    f'"{coordinate}" in subgraph "{name}"'
+                )
+                continue
             if st is None or not st.all("key"):
                 why = f'type "{type_name}" has no @key defined in subgraph "{name}"'
             elif not _resolvable_keys(st):
@@ -225,26 +241,27 @@ class _Checker:
                 )
             else:
                 why = (
-                    f'none of the @key of "{type_name}" in subgraph "{name}" can be provided by subgraph '
-                    f'"{origin}"'
+                    f'none of the @key of "{type_name}" in subgraph "{name}" uses only fields "{origin}" has'
                 )
             reasons.append(
-                f'  - cannot move to subgraph "{name}", which has field "{type_name}.{fname}", because {why}.'
+                f'  - cannot move to subgraph "{name}", which has field "{coordinate}", because {why}.'
+            )
+            fixes.append(
+                f'add a resolvable @key to "{type_name}" in subgraph "{name}" using fields "{origin}" has'
             )
         if not resolvers:
-            reasons.append(f'  - no subgraph resolves "{type_name}.{fname}" (it is @external everywhere).')
-        fix = (
-            f'Add a resolvable @key to "{type_name}" in a subgraph that resolves "{fname}", using fields '
-            f'subgraph "{origin}" has, or resolve "{fname}" in subgraph "{origin}".'
-        )
+            reasons.append(f'  - no subgraph resolves "{coordinate}" (it is @external everywhere).')
+        fixes.append(f'resolve "{fname}" in subgraph "{origin}"')
         return CompositionError(
             E.SATISFIABILITY_ERROR,
-            f'Field "{type_name}.{fname}" cannot be fetched on every query path: queries reaching '
-            f'"{type_name}" in subgraph "{origin}" cannot get it.\n- from subgraph "{origin}":\n  - cannot '
-            "find field "
-            f'"{type_name}.{fname}".\n' + "\n".join(reasons) + f"\n{fix}",
+            f'Field "{coordinate}" cannot be fetched on every query path: queries reaching "{type_name}" in '
+            f'subgraph "{origin}" cannot get it.\n'
+            + "\n".join(reasons)
+            + "\nTo fix: "
+            + ", or ".join(fixes)
+            + ".",
             tuple(dict.fromkeys([origin, *(self.subs[i].name for i in resolvers)])),
-            f"{type_name}.{fname}",
+            coordinate,
         )
 
 

@@ -128,7 +128,9 @@ class ServerConfig:
     access_log: bool = field(default=False, metadata=_doc("Log one line per request (costs throughput)."))
     event_loop: str = field(
         default="auto",
-        metadata=_doc("Event loop: uvloop (about 1.5x the requests/s), asyncio, or auto (uvloop if installed)."),
+        metadata=_doc(
+            "Event loop: uvloop (about 1.5x the requests/s), asyncio, or auto (uvloop if installed)."
+        ),
     )
 
     def __post_init__(self) -> None:

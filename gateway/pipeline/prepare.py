@@ -147,6 +147,8 @@ def prepare_operation(
                         directives=(),
                         selection_set=selected,
                     ),
+                    # fragments used inside __schema/__type selections (e.g. GraphiQL's ...FullType)
+                    *fragments.values(),
                 )
             )
     return PreparedOperation(

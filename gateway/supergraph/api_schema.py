@@ -21,6 +21,7 @@ from graphql import (
     SchemaExtensionNode,
     Visitor,
     build_ast_schema,
+    validate_schema,
     visit,
 )
 
@@ -117,6 +118,11 @@ def build_api_schema(document: DocumentNode, links: Links) -> GraphQLSchema:
         definitions.append(definition)
     stripped = DocumentNode(definitions=tuple(definitions))
     try:
-        return build_ast_schema(stripped, assume_valid_sdl=True)
+        schema = build_ast_schema(stripped, assume_valid_sdl=True)
     except (GraphQLError, TypeError) as error:
         raise SupergraphError(f"cannot build the API schema from the supergraph: {error}") from error
+    # Validate now, once: graphql-core would otherwise raise on the first request's validation.
+    problems = validate_schema(schema)
+    if problems:
+        raise SupergraphError("the API schema is invalid: " + "; ".join(p.message for p in problems[:5]))
+    return schema

@@ -93,7 +93,8 @@ def test_defaults_need_no_config() -> None:
         ("authentication:\n  jwt:\n    sources: []\n    leway: 1s\n", "unknown key 'leway'", 4),
         ("authorization:\n  dryrun: true\n", "unknown key 'dryrun'", 2),
         (
-            "authentication:\n  jwt:\n    sources:\n      - url: https://x/jwks\n        algorithms: [none]\n",
+            "authentication:\n  jwt:\n    sources:\n      - url: https://x/jwks\n"
+            "        algorithms: [none]\n",
             "algorithm 'none' is not allowed",
             5,
         ),
