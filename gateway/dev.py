@@ -28,10 +28,12 @@ import ctypes
 import logging
 import os
 import signal
+import socket
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -358,6 +360,10 @@ class DevStack:
             raise DevError(
                 f"no subgraph packages (with a __main__.py) under {self.source_root / 'subgraphs'}"
             )
+        if self.options.port != 0:
+            check_port_free(self.options.host, self.options.port)
+        for ep in self.endpoints if self.children else ():
+            check_port_free(ep.host, ep.port)
         for child in self.children.values():
             await child.start()
         await self._wait_all_healthy(session, self.endpoints)
@@ -375,7 +381,7 @@ class DevStack:
             return (lambda: True) if child is None else child.running
 
         waits = [wait_healthy(session, ep, self.options.startup_timeout, alive(ep.name)) for ep in targets]
-        await _until_stopped(self.stop, asyncio.gather(*waits))
+        await _until_stopped(self.stop, asyncio.ensure_future(_all_or_nothing(waits)))
 
     async def _fetch_all(self, session: aiohttp.ClientSession) -> dict[str, str]:
         sdls = await asyncio.gather(*(fetch_sdl(session, ep) for ep in self.endpoints))
@@ -458,7 +464,8 @@ class DevStack:
         try:
             await self._wait_all_healthy(session, targets)
         except DevError as exc:
-            _emit(f"gateway dev: {exc}; fix the source and save again")
+            if not self.stop.is_set():
+                _emit(f"gateway dev: {exc}; fix the source and save again")
 
     def _report_exits(self) -> None:
         for name, child in self.children.items():
@@ -508,6 +515,32 @@ class DevStack:
             await self._runner.cleanup()
             self._runner = None
         await asyncio.gather(*(child.stop() for child in self.children.values()))
+
+
+async def _all_or_nothing(coroutines: Sequence[Coroutine[Any, Any, None]]) -> None:
+    """Run concurrently; the first failure cancels the others (a dead subgraph ends the whole wait)."""
+    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail before starting anything when a port is taken (e.g. by another ``gateway dev``).
+
+    Why up front: a subgraph that cannot bind exits, but a health check could meanwhile be answered by the
+    *other* process on that port, and the stack would silently compose someone else's subgraph.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is fine
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise DevError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 async def _until_stopped(stop: asyncio.Event, work: asyncio.Future[object]) -> None:

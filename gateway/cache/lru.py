@@ -17,7 +17,7 @@ class LRUCache(Generic[K, V]):
     __slots__ = ("_data", "hits", "max_entries", "misses")
 
     def __init__(self, max_entries: int) -> None:
-        self.max_entries = max(1, max_entries)
+        self.max_entries = max_entries  # 0 disables caching
         self._data: OrderedDict[K, V] = OrderedDict()
         self.hits = 0
         self.misses = 0
@@ -32,6 +32,8 @@ class LRUCache(Generic[K, V]):
         return value
 
     def put(self, key: K, value: V) -> None:
+        if self.max_entries <= 0:
+            return
         self._data[key] = value
         self._data.move_to_end(key)
         while len(self._data) > self.max_entries:

@@ -17,7 +17,12 @@ from gateway.compose.model import Subgraph
 from gateway.compose.printer import print_supergraph
 from gateway.compose.satisfiability import check_satisfiability
 from gateway.compose.subgraph import parse_subgraph
-from gateway.compose.validate import check_inaccessible, check_interface_fields
+from gateway.compose.validate import (
+    check_default_values,
+    check_inaccessible,
+    check_interface_entities,
+    check_interface_fields,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,8 @@ def compose(subgraphs: list[SubgraphSource]) -> CompositionResult:
                 )
             )
         errors.extend(check_interface_fields(sg))
+        errors.extend(check_interface_entities(parsed, sg))
+        errors.extend(check_default_values(sg))
         errors.extend(check_inaccessible(sg))
     if not errors:
         errors.extend(check_satisfiability(parsed, sg))

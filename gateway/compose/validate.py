@@ -6,10 +6,12 @@ implement an interface only in some subgraphs; only the merged supergraph shows 
 
 from __future__ import annotations
 
+from graphql import EnumValueNode, ListValueNode, ValueNode, print_ast
+
 from gateway.compose import errors as E
 from gateway.compose.errors import CompositionError
 from gateway.compose.merge import Supergraph
-from gateway.compose.model import Applied, base_type
+from gateway.compose.model import Applied, InputValue, Subgraph, base_type
 
 
 def _inaccessible(directives: list[Applied]) -> bool:
@@ -73,4 +75,92 @@ def check_interface_fields(sg: Supergraph) -> list[CompositionError]:
                             f"{t.name}.{fname}",
                         )
                     )
+    return errors
+
+
+def _implementations(sg: Supergraph, interface: str) -> list[str]:
+    return [t.name for t in sg.types.values() if t.kind == "object" and interface in t.interfaces]
+
+
+def check_interface_entities(subs: list[Subgraph], sg: Supergraph) -> list[CompositionError]:
+    """Entity interfaces: a subgraph with a resolvable interface ``@key`` must know every implementation (it
+    may be asked to resolve any of them), and an ``@interfaceObject`` subgraph must know none of them."""
+    errors: list[CompositionError] = []
+    for sub in subs:
+        for t in sub.types.values():
+            if t.kind == "interface":
+                keys = [k for k in t.all("key") if k.bool_arg("resolvable", True)]
+                if not keys:
+                    continue
+                missing = [
+                    n
+                    for n in _implementations(sg, t.name)
+                    if n not in sub.types or t.name not in sub.types[n].interfaces
+                ]
+                if missing:
+                    key = keys[0].str_arg("fields") or ""
+                    listed = ", ".join(f'"{n}"' for n in missing)
+                    errors.append(
+                        CompositionError(
+                            E.INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE,
+                            f'[{sub.name}] Interface type "{t.name}" has a resolvable key (@key(fields: "{key}")) '
+                            f'in subgraph "{sub.name}" but that subgraph is missing some of the supergraph '
+                            f'implementation types of "{t.name}". Subgraph "{sub.name}" should define type{"s" if len(missing) > 1 else ""} '
+                            f'{listed} (and have {"them" if len(missing) > 1 else "it"} implement "{t.name}").',
+                            (sub.name,),
+                            t.name,
+                        )
+                    )
+            elif t.kind == "object" and t.has("interfaceObject"):
+                defined = [n for n in _implementations(sg, t.name) if n in sub.types]
+                if defined:
+                    errors.append(
+                        CompositionError(
+                            E.INTERFACE_OBJECT_USAGE_ERROR,
+                            f'[{sub.name}] Interface type "{t.name}" is defined as an @interfaceObject in subgraph '
+                            f'"{sub.name}" so that subgraph should not define any of the implementation types of '
+                            f'"{t.name}", but it defines type "{defined[0]}". Remove "{defined[0]}" from subgraph '
+                            f'"{sub.name}" (or use the interface instead of @interfaceObject there).',
+                            (sub.name,),
+                            t.name,
+                        )
+                    )
+    return errors
+
+
+def _enum_default_ok(sg: Supergraph, type_ref: str, value: ValueNode) -> bool:
+    enum = sg.types.get(base_type(type_ref))
+    if enum is None or enum.kind != "enum":
+        return True
+    if isinstance(value, ListValueNode):
+        return all(_enum_default_ok(sg, type_ref, v) for v in value.values)
+    if isinstance(value, EnumValueNode):
+        return value.value in enum.values
+    return True
+
+
+def check_default_values(sg: Supergraph) -> list[CompositionError]:
+    """Enum default values must still exist after merging (input enums keep only common values)."""
+    errors: list[CompositionError] = []
+    for t in sg.types.values():
+        values: list[tuple[str, str, InputValue]] = []
+        for f in t.fields.values():
+            values.extend(
+                (f"argument {t.name}.{f.name}({a.name}:)", f"{t.name}.{f.name}", a) for a in f.args.values()
+            )
+        values.extend(
+            (f"input field {t.name}.{f.name}", f"{t.name}.{f.name}", f) for f in t.input_fields.values()
+        )
+        for what, coordinate, iv in values:
+            if iv.default is not None and not _enum_default_ok(sg, iv.type, iv.default):
+                errors.append(
+                    CompositionError(
+                        E.INVALID_GRAPHQL,
+                        f"Invalid default value (got: {print_ast(iv.default)}) provided for {what} of type "
+                        f"{iv.type}: the value is not in the merged enum (input enums only keep the values every "
+                        "subgraph defines). Add the value to every subgraph's enum or change the default.",
+                        (),
+                        coordinate,
+                    )
+                )
     return errors

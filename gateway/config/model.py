@@ -344,6 +344,19 @@ class ProgressiveOverrideConfig:
     enabled_labels: tuple[str, ...] = field(default=(), metadata=_doc("Override labels that are always on."))
 
 
+@dataclass(frozen=True, slots=True)
+class PersistedQueriesConfig:
+    """Automatic persisted queries (APQ, Apollo's protocol): clients send a sha256 hash instead of the query
+    text once the gateway has seen it."""
+
+    enabled: bool = field(default=True, metadata=_doc("Accept extensions.persistedQuery (APQ)."))
+    max_entries: int = field(default=10000, metadata=_doc("Queries kept per process (least recently used out)."))
+
+    def __post_init__(self) -> None:
+        if self.max_entries < 1:
+            raise InvalidField("max_entries", "max_entries must be at least 1")
+
+
 # --- root -------------------------------------------------------------------------------------------------
 
 
@@ -372,6 +385,9 @@ class Config:
     plan_cache: PlanCacheConfig = field(default_factory=PlanCacheConfig, metadata=_doc("Query plan cache."))
     progressive_override: ProgressiveOverrideConfig = field(
         default_factory=ProgressiveOverrideConfig, metadata=_doc("Progressive @override labels.")
+    )
+    persisted_queries: PersistedQueriesConfig = field(
+        default_factory=PersistedQueriesConfig, metadata=_doc("Automatic persisted queries (APQ).")
     )
     authentication: AuthenticationConfig = field(
         default_factory=AuthenticationConfig, metadata=_doc("JWT / API-key authentication (gateway/auth).")

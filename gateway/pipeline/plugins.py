@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 def build_plugins(config: Config) -> list[Plugin]:
     """Plugins in call order. Each factory returns None when its feature is not configured."""
     plugins: list[Plugin] = []
+    # --- automatic persisted queries: resolve the query text before anything reads it (when disabled it
+    # answers PERSISTED_QUERY_NOT_SUPPORTED instead of a confusing "missing query") ---
+    from gateway.pipeline.apq import PersistedQueriesPlugin
+
+    plugins.append(PersistedQueriesPlugin(config.persisted_queries))
     # --- authentication and authorization (gateway/auth, gateway/authorization) ---
     plugins.extend(_identity_and_access(config))
     # --- limits, demand control, rate limiting (gateway/limits, gateway/demand, gateway/ratelimit) ---

@@ -289,3 +289,16 @@ async def test_enum_and_scalar_type_directives_guard_fields_returning_them(gw: G
     assert _paths(signed) == [["user", "apiToken"]]
     _s, admin = await gw.query(query, bearer=token(scope="admin"))
     assert admin == {"data": {"user": {"name": "Ada", "tier": "PRO", "apiToken": "tok-123"}}}
+
+
+async def test_variables_only_used_in_removed_fields(gw: Gateway) -> None:
+    response = await gw.client.post(
+        "/graphql",
+        json={"query": "query Q($id: ID!) { publicInfo node(id: $id) { id } }", "variables": {"id": "u1"}},
+        headers={"accept": "application/json"},
+    )
+    body = await response.json()
+    assert response.status == 200
+    assert body["data"] == {"publicInfo": "hello", "node": None}
+    assert _paths(body) == [["node"]]
+    assert len(body["errors"]) == 1  # the subgraph did not complain about an unused variable

@@ -178,23 +178,38 @@ def test_dev_leaves_no_process_behind(tmp_path: Path, signum: signal.Signals) ->
         assert_no_subgraph_left(dev.subgraph_base, children)
 
 
-def test_dev_reports_a_port_in_use_and_stops_its_children(tmp_path: Path) -> None:
-    """A start-up failure (gateway port taken) exits 1 with a clear message and still cleans up."""
+def run_dev_to_failure(source_root: Path, port: int, base: int) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "gateway", "dev", "--port", str(port), "--subgraph-port-base", str(base)]
+    argv += ["--source-root", str(source_root)]
+    return subprocess.run(
+        argv, cwd=REPO, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
+
+
+@pytest.mark.parametrize("taken", ["gateway", "subgraph"])
+def test_dev_refuses_ports_in_use(tmp_path: Path, taken: str) -> None:
+    """A taken port (another dev stack, say) fails fast with the port named, before anything starts."""
     base = free_port_run(3)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "-m", "gateway", "dev", "--port", str(port), "--subgraph-port-base", str(base)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            stdin=subprocess.DEVNULL,
-        )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0 if taken == "gateway" else base + 1))
+        sock.listen()
+        busy = sock.getsockname()[1]
+        port = busy if taken == "gateway" else free_port_run(1)
+        result = run_dev_to_failure(REPO, port, base)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert f"error: cannot listen on 127.0.0.1:{busy}" in result.stderr
+    assert "gateway dev: stopped" in result.stdout
+    assert "listening on" not in result.stdout  # no subgraph was started
+
+
+def test_dev_stops_its_children_when_the_first_composition_fails(tmp_path: Path) -> None:
+    source_root = copy_sources(tmp_path / "src")
+    add_to_products_query(source_root, CONFLICTING_FIELD)
+    base = free_port_run(3)
+    result = run_dev_to_failure(source_root, free_port_run(1), base)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "error: composition failed" in result.stderr
+    assert "products subgraph listening on" in result.stdout  # the children had started
     assert "gateway dev: stopped" in result.stdout
     assert not any(processes_mentioning(f"--port {base + offset} ") for offset in range(3))
 

@@ -19,6 +19,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.config.model import Config
+from gateway.config.policies import CsrfConfig
 from tests.http.fake_pipeline import FAKE_SDL, FakePipeline
 from tests.http.processes import REPO, gateway_serve
 
@@ -71,6 +72,18 @@ async def test_audit_http_layer_with_fake_pipeline(audit_script: Path, aiohttp_s
     server = await aiohttp_server(create_app(Config(), pipeline))
     results = await run_audit(audit_script, str(server.make_url("/graphql")))
     assert_must_and_should_pass(results)
+
+
+async def test_audit_every_may_passes_without_csrf_prevention(
+    audit_script: Path, aiohttp_server: Any
+) -> None:
+    """CSRF prevention (default on) refuses plain GETs, which only MAY audits use; without it all pass."""
+    pipeline = FakePipeline()
+    pipeline.load_supergraph(FAKE_SDL)
+    server = await aiohttp_server(create_app(Config(csrf=CsrfConfig(enabled=False)), pipeline))
+    results = await run_audit(audit_script, str(server.make_url("/graphql")))
+    failing = [f"{r['id']} {r['name']}: {r.get('reason')}" for r in results if r["status"] != "ok"]
+    assert not failing, "failing graphql-http audits:\n" + "\n".join(failing)
 
 
 async def test_audit_gateway_serve_with_fake_pipeline(audit_script: Path, tmp_path: Path) -> None:
