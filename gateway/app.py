@@ -35,11 +35,16 @@ async def _pipeline_lifetime(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(
-    config: Config, pipeline: ManagedPipeline, *, supergraph_path: str | None = None
+    config: Config,
+    pipeline: ManagedPipeline,
+    *,
+    supergraph_path: str | None = None,
+    supergraph_sdl: str | None = None,
 ) -> web.Application:
     """Build the app; the caller loads the first supergraph (so start-up errors surface before binding).
 
-    ``supergraph_path`` enables hot reload when ``config.supergraph.watch`` is on.
+    ``supergraph_path`` enables hot reload when ``config.supergraph.watch`` is on; ``supergraph_sdl`` is the
+    text loaded at start-up, the baseline the watcher compares the file with.
     """
     server = config.server
     # CORS outermost (errors and CSRF refusals still carry CORS headers), then CSRF, then error shaping.
@@ -56,7 +61,9 @@ def create_app(
     app.router.add_get(server.health_path, health_handler(pipeline))
     app.cleanup_ctx.append(_pipeline_lifetime)
     if config.supergraph.watch and supergraph_path is not None:
-        app.cleanup_ctx.append(watch_context(pipeline, supergraph_path, config.supergraph.poll_interval))
+        app.cleanup_ctx.append(
+            watch_context(pipeline, supergraph_path, config.supergraph.poll_interval, supergraph_sdl)
+        )
     return app
 
 

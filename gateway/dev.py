@@ -39,6 +39,7 @@ import aiohttp
 from aiohttp import web
 
 from gateway.config.model import Config
+from gateway.errors import GatewayError
 from gateway.keys import ManagedPipeline
 
 log = logging.getLogger("gateway.dev")
@@ -352,6 +353,8 @@ class DevStack:
         self._rejected: dict[str, str] | None = None
         self._runner: web.AppRunner | None = None
         self._pipeline: ManagedPipeline | None = None
+        self._sources: SourceWatcher | None = None
+        self.port = options.port  # the bound port once the gateway listens (differs when 0 was asked)
 
     # start-up ---------------------------------------------------------------------------------------------
 
@@ -364,6 +367,9 @@ class DevStack:
             check_port_free(self.options.host, self.options.port)
         for ep in self.endpoints if self.children else ():
             check_port_free(ep.host, ep.port)
+        if self.children:
+            # Snapshot before the children start, so an edit made while they boot is not missed.
+            self._sources = SourceWatcher(self.source_root / "subgraphs", tuple(self.children))
         for child in self.children.values():
             await child.start()
         await self._wait_all_healthy(session, self.endpoints)
@@ -400,7 +406,10 @@ class DevStack:
 
         config = self.options.config
         pipeline = make_pipeline(config)
-        pipeline.load_supergraph(supergraph, "gateway dev (composed from the live subgraphs)")
+        try:
+            pipeline.load_supergraph(supergraph, "gateway dev (composed from the live subgraphs)")
+        except GatewayError as exc:
+            raise DevError(f"the composed supergraph does not load: {exc.message}") from None
         self._pipeline = pipeline
         app = create_app(config, pipeline)
         runner_kwargs: dict[str, object] = {"handle_signals": False, "shutdown_timeout": 2.0}
@@ -414,10 +423,11 @@ class DevStack:
             await site.start()
         except OSError as exc:
             raise DevError(f"cannot listen on {self.options.host}:{self.options.port}: {exc}") from None
+        self.port = int(runner.addresses[0][1])
 
     def _print_banner(self) -> None:
         server = self.options.config.server
-        base = f"http://{self.options.host}:{self.options.port}"
+        base = f"http://{self.options.host}:{self.port}"
         _emit("")
         _emit(f"gateway dev: gateway   {base}{server.graphql_path}  (health {base}{server.health_path})")
         if server.graphiql:
@@ -437,9 +447,7 @@ class DevStack:
 
     async def watch(self, session: aiohttp.ClientSession) -> None:
         """Poll sources and schemas until ``stop`` is set."""
-        sources = None
-        if self.children:
-            sources = SourceWatcher(self.source_root / "subgraphs", tuple(self.children))
+        sources = self._sources
         while not self.stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), self.options.poll_interval)
@@ -487,8 +495,6 @@ class DevStack:
         changed = sorted(name for name in sdls if sdls[name] != self._sdls.get(name))
         try:
             supergraph = compose_supergraph(sdls, self._urls())
-            from gateway.errors import GatewayError
-
             try:
                 self._load(supergraph)
             except GatewayError as exc:

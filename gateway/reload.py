@@ -33,12 +33,20 @@ def _fingerprint(path: Path) -> tuple[int, int] | None:
 class SupergraphWatcher:
     """Polls one file and feeds changed content to ``pipeline.load_supergraph``."""
 
-    def __init__(self, pipeline: ManagedPipeline, path: str | Path, interval: float) -> None:
+    def __init__(
+        self, pipeline: ManagedPipeline, path: str | Path, interval: float, initial_sdl: str | None = None
+    ) -> None:
+        """``initial_sdl`` is the text that was loaded at start-up: a change made between that load and the
+        watcher's start (worker processes start later) is then still noticed on the first poll."""
         self._pipeline = pipeline
         self._path = Path(path)
         self._interval = interval
-        self._stat = _fingerprint(self._path)
-        self._digest = self._hash(self._read())
+        if initial_sdl is None:
+            self._stat = _fingerprint(self._path)
+            self._digest = self._hash(self._read())
+        else:
+            self._stat = None
+            self._digest = self._hash(initial_sdl)
 
     @staticmethod
     def _hash(text: str | None) -> bytes | None:
@@ -81,13 +89,13 @@ class SupergraphWatcher:
 
 
 def watch_context(
-    pipeline: ManagedPipeline, path: str | Path, interval: float
+    pipeline: ManagedPipeline, path: str | Path, interval: float, initial_sdl: str | None = None
 ) -> Callable[[web.Application], contextlib.AbstractAsyncContextManager[None]]:
     """A ``cleanup_ctx`` entry that runs the watcher for the lifetime of the app."""
 
     @contextlib.asynccontextmanager
     async def ctx(_app: web.Application) -> AsyncIterator[None]:
-        watcher = SupergraphWatcher(pipeline, path, interval)
+        watcher = SupergraphWatcher(pipeline, path, interval, initial_sdl)
         task = asyncio.create_task(watcher.run(), name="supergraph-watcher")
         try:
             yield

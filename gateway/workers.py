@@ -55,7 +55,16 @@ class StartupError(Exception):
     """Serving cannot start; the message is one line for stderr."""
 
 
-def prepare_pipeline(options: ServeOptions) -> ManagedPipeline:
+@dataclass(frozen=True, slots=True)
+class LoadedPipeline:
+    """A pipeline with its first supergraph loaded, and where that supergraph came from."""
+
+    pipeline: ManagedPipeline
+    supergraph_path: str
+    supergraph_sdl: str
+
+
+def prepare_pipeline(options: ServeOptions) -> LoadedPipeline:
     """Create the pipeline and load the first supergraph, or raise ``StartupError``."""
     path = options.supergraph_path
     try:
@@ -74,7 +83,7 @@ def prepare_pipeline(options: ServeOptions) -> ManagedPipeline:
         log.debug("supergraph load failed", exc_info=True)
         reason = f"{type(exc).__name__}: {one_line(str(exc))}"
         raise StartupError(f"cannot load supergraph {path}: {reason}") from None
-    return pipeline
+    return LoadedPipeline(pipeline, path, sdl)
 
 
 _LOCATION = re.compile(r"^\S.*:(\d+):(\d+)$")
@@ -125,8 +134,8 @@ async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) 
 def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     """The event loop factory for ``server.event_loop`` (``None``: asyncio's default loop).
 
-    Why uvloop: the per-request cost is dominated by the event loop and socket I/O, not by our code; uvloop
-    serves about 1.5x the requests/s of the pure-Python loop on the same core.
+    Why uvloop: the per-request cost of a small request is dominated by the event loop and socket I/O, not by
+    our code; uvloop's libuv loop does that work in C (see docs/http.md for a measurement).
     """
     if name == "asyncio":
         return None
@@ -139,9 +148,11 @@ def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def run_worker(config: Config, pipeline: ManagedPipeline, supergraph_path: str, *, reuse_port: bool) -> int:
+def run_worker(config: Config, loaded: LoadedPipeline, *, reuse_port: bool) -> int:
     """Serve in this process until SIGTERM/SIGINT; returns the exit code."""
-    app = create_app(config, pipeline, supergraph_path=supergraph_path)
+    app = create_app(
+        config, loaded.pipeline, supergraph_path=loaded.supergraph_path, supergraph_sdl=loaded.supergraph_sdl
+    )
     try:
         with asyncio.Runner(loop_factory=loop_factory(config.server.event_loop)) as runner:
             runner.run(_serve_app(app, config, reuse_port=reuse_port))
@@ -158,13 +169,13 @@ def serve(options: ServeOptions) -> int:
     """``gateway serve``: returns the process exit code."""
     try:
         loop_factory(options.config.server.event_loop)  # fail before forking workers
-        pipeline = prepare_pipeline(options)
+        loaded = prepare_pipeline(options)
     except StartupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if options.config.server.workers == 1:
-        return run_worker(options.config, pipeline, options.supergraph_path, reuse_port=False)
-    return _supervise(options, pipeline)
+        return run_worker(options.config, loaded, reuse_port=False)
+    return _supervise(options, loaded)
 
 
 def _reserve_port(host: str, port: int) -> socket.socket:
@@ -177,13 +188,13 @@ def _reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker_main(config: Config, pipeline: ManagedPipeline, supergraph_path: str) -> None:
+def _worker_main(config: Config, loaded: LoadedPipeline) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
-    raise SystemExit(run_worker(config, pipeline, supergraph_path, reuse_port=True))
+    raise SystemExit(run_worker(config, loaded, reuse_port=True))
 
 
-def _supervise(options: ServeOptions, pipeline: ManagedPipeline) -> int:
+def _supervise(options: ServeOptions, loaded: LoadedPipeline) -> int:
     config = options.config
     try:
         reservation = _reserve_port(config.server.host, config.server.port)
@@ -197,9 +208,7 @@ def _supervise(options: ServeOptions, pipeline: ManagedPipeline) -> int:
     stopping = False
 
     def spawn() -> None:
-        process = context.Process(
-            target=_worker_main, args=(config, pipeline, options.supergraph_path), daemon=False
-        )
+        process = context.Process(target=_worker_main, args=(config, loaded), daemon=False)
         process.start()
         assert process.pid is not None
         workers[process.sentinel] = (process, time.monotonic())

@@ -138,6 +138,17 @@ def test_build_time_composition_routes_to_the_compose_services(tmp_path: Path) -
     GatewayPipeline(Config()).load_supergraph(sdl, str(out))  # raises if the gateway cannot serve it
 
 
+def test_dockerfile_compose_command_runs_through_the_cli(tmp_path: Path) -> None:
+    """The exact ``gateway compose`` command of the Dockerfile's RUN step, through the real command line."""
+    match = re.search(r"gateway compose (--config \S+) --out \S+", (REPO / "Dockerfile").read_text())
+    assert match is not None
+    out = tmp_path / "supergraph.graphql"
+    argv = [sys.executable, "-m", "gateway", "compose", *match.group(1).split(), "--out", str(out)]
+    result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert '@join__graph(name: "users", url: "http://users:4001/graphql")' in out.read_text()
+
+
 def test_subgraph_health_check_command_works(compose: dict[str, Any]) -> None:
     """Run the users service's health-check command (port rewritten) against a real subgraph process."""
     port = free_port()

@@ -69,6 +69,8 @@ def _field_keys(
     keys: list[str] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
+            if selection.name.value == "__typename":
+                continue  # never guarded: answered whatever the type condition
             key = selection.alias.value if selection.alias else selection.name.value
             if key not in seen:
                 seen.add(key)

@@ -3,7 +3,7 @@
 Why three caches: the rules are read once per schema generation (keyed on the supergraph object), the clauses
 an operation touches once per prepared operation, and the filtered operation once per (operation, denied
 clauses). A request then only evaluates its few distinct clauses against the principal, and its plan is
-cached under a ``plan_key`` naming the removed paths, so two principals with different rights never share a
+cached under a ``plan_key`` naming the denied clauses, so two principals with different rights never share a
 plan.
 """
 
@@ -135,7 +135,9 @@ class AuthorizationPlugin(BasePlugin):
         outcome = auth.outcomes.get(denied)
         if outcome is None:
             filtered = filter_operation(state.rules, operation, ctx.fragments or {}, denied)
-            plan_key = ("authorization", frozenset(entry.path for entry in filtered.removed))
+            # The denied guards fully determine the filtered operation of this prepared operation (paths alone
+            # do not: `... on A { x }` and `... on B { x: y }` remove different selections at one path).
+            plan_key = ("authorization", denied)
             outcome = (filtered, _errors(filtered), plan_key)
             if len(auth.outcomes) >= _OUTCOMES_PER_OPERATION:
                 auth.outcomes.pop(next(iter(auth.outcomes)))

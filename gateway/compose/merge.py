@@ -13,11 +13,22 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from graphql import BooleanValueNode, EnumValueNode, StringValueNode, ValueNode, print_ast
+from graphql import (
+    BooleanValueNode,
+    EnumValueNode,
+    ListValueNode,
+    NameNode,
+    ObjectFieldNode,
+    ObjectValueNode,
+    StringValueNode,
+    ValueNode,
+    print_ast,
+)
 
 from gateway.compose import errors as E
+from gateway.compose.directives import merge_applied
 from gateway.compose.errors import CompositionError, CompositionHint, subgraph_list
-from gateway.compose.fieldset import parse_field_set, top_level_fields
+from gateway.compose.fieldset import parse_field_set
 from gateway.compose.model import (
     ROOT_TYPES,
     Applied,
@@ -32,19 +43,6 @@ from gateway.compose.model import (
 )
 from gateway.compose.typeref import is_required, is_strict_subtype
 
-# Applied directives copied from subgraphs into the supergraph (beyond join metadata).
-MERGED_DIRECTIVES = (
-    "inaccessible",
-    "tag",
-    "authenticated",
-    "requiresScopes",
-    "policy",
-    "cost",
-    "listSize",
-    "deprecated",
-    "specifiedBy",
-)
-REPEATABLE_MERGED = frozenset({"tag"})
 _LABEL = re.compile(r"^[a-zA-Z][a-zA-Z0-9_\-:./]*$")
 _PERCENT = re.compile(r"^percent\((\d{1,2}(\.\d{1,8})?|100)\)$")
 
@@ -175,33 +173,18 @@ class Merger:
         best = max(counts.values())
         return next(d for d in present if counts[d] == best)
 
-    def merge_directives(self, sources: list[list[Applied]]) -> list[Applied]:
-        """Copy the directives that survive composition, de-duplicated across subgraphs."""
-        out: list[Applied] = []
-        seen: set[str] = set()
+    def merge_directives(self, sources: list[list[Applied]], coordinate: str = "") -> list[Applied]:
+        """Copy the directives that survive composition (see ``directives.merge_applied``)."""
         composed = {n for s in self.subs for n in s.composed}
-        scopes: dict[str, list[list[str]]] = {}
-        for directives in sources:
-            for d in directives:
-                if d.name not in MERGED_DIRECTIVES and d.name not in composed:
-                    continue
-                if d.name in ("requiresScopes", "policy"):
-                    arg_name = "scopes" if d.name == "requiresScopes" else "policies"
-                    scopes[d.name] = _conjunction(scopes.get(d.name), _dnf(d.arg(arg_name)))
-                    continue
-                sig = d.signature()
-                if d.name in REPEATABLE_MERGED or d.name in composed:
-                    if sig in seen:
-                        continue
-                elif any(o.name == d.name for o in out):
-                    continue
-                seen.add(sig)
-                out.append(d)
-                self.used.add(d.name)
-        for name, dnf in scopes.items():
-            arg_name = "scopes" if name == "requiresScopes" else "policies"
-            out.append(Applied(name, ((arg_name, _dnf_value(dnf)),)))
-            self.used.add(name)
+        out, merged = merge_applied(sources, composed)
+        self.used.update(d.name for d in out)
+        for name in merged:
+            self.hint(
+                E.MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS,
+                f'Directive @{name} is applied to "{coordinate}" in multiple subgraphs with different '
+                "arguments; the arguments were merged (see Apollo's merging strategies).",
+                coordinate,
+            )
         return out
 
     # -- driver ----------------------------------------------------------------------------------------------
@@ -317,7 +300,7 @@ class Merger:
         spec) come first and sub-feature specs (auth, cost) follow in import order.
         """
         order = ["tag", "inaccessible", *(name for sub in self.subs for name in sub.imports)]
-        order += ["authenticated", "requiresScopes", "policy", "cost", "listSize"]
+        order += ["authenticated", "requiresScopes", "policy", "context", "cost", "listSize"]
         return [s for s in dict.fromkeys(order) if s in self.used]
 
     def composed(self) -> list[ComposedDirective]:
@@ -363,7 +346,15 @@ class Merger:
                         "join__implements", (("graph", _e(self.graph_names[idx])), ("interface", _s(itf)))
                     )
                 )
-        dest.directives = implements + join_types + self.merge_directives([t.directives for _, t in defs])
+        contexts = [
+            Applied("context", (("name", _s(f"{self.subs[i].name}__{d.str_arg('name') or ''}")),))
+            for i, t in defs
+            for d in t.all("context")
+        ]
+        if contexts:
+            self.used.add("context")
+        merged = self.merge_directives([t.directives for _, t in defs], name)
+        dest.directives = implements + join_types + contexts + merged
         field_names: list[str] = []
         for _, t in defs:
             for fname in t.fields:
@@ -424,9 +415,14 @@ class Merger:
                         names,
                         coordinate,
                     )
-        dest.args = self.merge_args(coordinate, {i: f.args for i, f in active.items()})
-        directives = self.merge_directives([f.directives for f in active.values()])
-        joins = self.join_fields(parent.name, sources, has_type, external, ov, all_equal)
+        contexts = {i: _context_arguments(self.subs[i].name, f) for i, f in active.items()}
+        contexts = {i: c for i, c in contexts.items() if c}
+        dest.args = self.merge_args(
+            coordinate,
+            {i: {n: a for n, a in f.args.items() if not a_has(a, "fromContext")} for i, f in active.items()},
+        )
+        directives = self.merge_directives([f.directives for f in active.values()], coordinate)
+        joins = self.join_fields(parent.name, sources, has_type, external, ov, all_equal, contexts)
         dest.directives = _inaccessible_first(joins, directives)
         return dest
 
@@ -566,8 +562,9 @@ class Merger:
         external: set[int],
         ov: _Override,
         all_equal: bool,
+        contexts: dict[int, ValueNode],
     ) -> list[Applied]:
-        needs = not all_equal or bool(ov.used_overridden) or bool(ov.labels)
+        needs = not all_equal or bool(ov.used_overridden) or bool(ov.labels) or bool(contexts)
         if not needs:
             for i in has_type:
                 f = sources.get(i)
@@ -600,6 +597,9 @@ class Merger:
                 args.append(("usedOverridden", _b(True)))
             if i in ov.labels:
                 args.append(("overrideLabel", _s(ov.labels[i])))
+            if i in contexts:
+                args.append(("contextArguments", contexts[i]))
+                self.used.add("context")
             out.append(Applied("join__field", tuple(args)))
         return out
 
@@ -695,27 +695,56 @@ class Merger:
     def merge_input_value(self, coordinate: str, what: str, present: dict[int, InputValue]) -> InputValue:
         type_ref, _ = self.merge_type(coordinate, what, {i: a.type for i, a in present.items()}, True)
         self.record_enum(type_ref, "Input", coordinate)
-        defaults = {i: print_ast(a.default) for i, a in present.items() if a.default is not None}
-        default = None
-        if len(set(defaults.values())) > 1:
-            code = E.FIELD_ARGUMENT_DEFAULT_MISMATCH if what == "argument" else E.INPUT_FIELD_DEFAULT_MISMATCH
-            parts = [f'default value {v} in subgraph "{self.subs[i].name}"' for i, v in defaults.items()]
-            self.error(
-                code,
-                f'{what.capitalize()} "{coordinate}" has incompatible default values across '
-                f"subgraphs: it has " + " but ".join(parts),
-                [self.subs[i].name for i in defaults],
-                coordinate,
-            )
-        elif defaults:
-            default = next(a.default for a in present.values() if a.default is not None)
+        default = self.merge_default(coordinate, what, present)
         return InputValue(
             name=next(iter(present.values())).name,
             type=type_ref,
             default=default,
             description=self.merge_description([a.description for a in present.values()]),
-            directives=self.merge_directives([a.directives for a in present.values()]),
+            directives=self.merge_directives([a.directives for a in present.values()], coordinate),
         )
+
+    def merge_default(self, coordinate: str, what: str, present: dict[int, InputValue]) -> ValueNode | None:
+        """Apollo's rule: the same default everywhere is kept; a default only in some subgraphs is dropped
+        (hint); two different defaults are an error."""
+        chosen: ValueNode | None = None
+        seen = inconsistent = incompatible = False
+        for a in present.values():
+            if chosen is None:
+                chosen = a.default
+                inconsistent = inconsistent or (seen and a.default is not None)
+            elif a.default is None or print_ast(a.default) != print_ast(chosen):
+                inconsistent = True
+                incompatible = incompatible or a.default is not None
+            seen = True
+        printed = {i: print_ast(a.default) if a.default is not None else None for i, a in present.items()}
+        if incompatible:
+            code = E.FIELD_ARGUMENT_DEFAULT_MISMATCH if what == "argument" else E.INPUT_FIELD_DEFAULT_MISMATCH
+            parts = [
+                f'{f"default value {v}" if v is not None else "no default value"} in subgraph "{self.subs[i].name}"'
+                for i, v in printed.items()
+            ]
+            self.error(
+                code,
+                f'{what.capitalize()} "{coordinate}" has incompatible default values across subgraphs: it has '
+                + " but ".join(parts)
+                + ". Use the same default value in every subgraph.",
+                [self.subs[i].name for i in present],
+                coordinate,
+            )
+            return chosen
+        if inconsistent:
+            have = [self.subs[i].name for i, v in printed.items() if v is not None]
+            missing = [self.subs[i].name for i, v in printed.items() if v is None]
+            self.hint(
+                E.INCONSISTENT_DEFAULT_VALUE_PRESENCE,
+                f'{what.capitalize()} "{coordinate}" has a default value in only some subgraphs: will not use a '
+                f"default in the supergraph (there is no default in {subgraph_list(missing)}) but it has one in "
+                f"{subgraph_list(have)}.",
+                coordinate,
+            )
+            return None
+        return chosen
 
     def add_interface_object_fields(self) -> None:
         """Implementations of an interface get the fields only interface objects provide
@@ -767,21 +796,21 @@ class Merger:
                     name,
                 )
         join_types = [a for i, t in defs for a in self.join_type(i, t, False)]
-        dest.directives = join_types + members + self.merge_directives([t.directives for _, t in defs])
+        dest.directives = join_types + members + self.merge_directives([t.directives for _, t in defs], name)
         return dest
 
     def merge_scalar(self, name: str, defs: list[tuple[int, TypeDef]]) -> TypeDef:
         dest = TypeDef(name=name, kind="scalar")
         dest.description = self.merge_description([t.description for _, t in defs])
         join_types = [a for i, t in defs for a in self.join_type(i, t, False)]
-        dest.directives = join_types + self.merge_directives([t.directives for _, t in defs])
+        dest.directives = join_types + self.merge_directives([t.directives for _, t in defs], name)
         return dest
 
     def merge_input(self, name: str, defs: list[tuple[int, TypeDef]]) -> TypeDef:
         dest = TypeDef(name=name, kind="input")
         dest.description = self.merge_description([t.description for _, t in defs])
         join_types = [a for i, t in defs for a in self.join_type(i, t, False)]
-        dest.directives = join_types + self.merge_directives([t.directives for _, t in defs])
+        dest.directives = join_types + self.merge_directives([t.directives for _, t in defs], name)
         names: list[str] = []
         for _, t in defs:
             for f in t.input_fields:
@@ -845,7 +874,7 @@ class Merger:
         dest = TypeDef(name=name, kind="enum")
         dest.description = self.merge_description([t.description for _, t in defs])
         join_types = [a for i, t in defs for a in self.join_type(i, t, False)]
-        dest.directives = join_types + self.merge_directives([t.directives for _, t in defs])
+        dest.directives = join_types + self.merge_directives([t.directives for _, t in defs], name)
         usage = self.enum_usage.get(name, set())
         names: list[str] = []
         for _, t in defs:
@@ -887,7 +916,7 @@ class Merger:
             value.description = self.merge_description([v.description for _, v in present])
             joins = [Applied("join__enumValue", (("graph", _e(self.graph_names[i])),)) for i, _ in present]
             value.directives = _inaccessible_first(
-                joins, self.merge_directives([v.directives for _, v in present])
+                joins, self.merge_directives([v.directives for _, v in present], f"{name}.{vname}")
             )
             dest.values[vname] = value
         if not dest.values:
@@ -902,36 +931,38 @@ class Merger:
         return dest
 
 
+def a_has(value: InputValue, directive: str) -> bool:
+    """Whether an argument carries a directive (canonical name)."""
+    return any(d.name == directive for d in value.directives)
+
+
+_CONTEXT_REF = re.compile(r"^\s*\$([A-Za-z_][A-Za-z0-9_]*)(.*)$", re.DOTALL)
+
+
+def _context_arguments(subgraph: str, field: FieldDef) -> ValueNode | None:
+    """``join__field(contextArguments:)`` for the ``@fromContext`` arguments of a subgraph field.
+
+    ``@fromContext(field: "$ctx { sel }")`` arguments are filled by the router from the context ``ctx`` set
+    with ``@context`` on an ancestor type; they leave the public field and are recorded here instead.
+    """
+    items: list[ValueNode] = []
+    for arg in field.args.values():
+        app = next((d for d in arg.directives if d.name == "fromContext"), None)
+        match = _CONTEXT_REF.match(app.str_arg("field") or "") if app is not None else None
+        if match is None:
+            continue
+        entries = (
+            ("context", f"{subgraph}__{match.group(1)}"),
+            ("name", arg.name),
+            ("type", arg.type),
+            ("selection", match.group(2)),
+        )
+        fields = tuple(ObjectFieldNode(name=NameNode(value=k), value=_s(v)) for k, v in entries)
+        items.append(ObjectValueNode(fields=fields))
+    return ListValueNode(values=tuple(items)) if items else None
+
+
 def _inaccessible_first(joins: list[Applied], others: list[Applied]) -> list[Applied]:
     """Apollo prints ``@inaccessible`` before the join metadata of fields and enum values."""
     hidden = [d for d in others if d.name == "inaccessible"]
     return hidden + joins + [d for d in others if d.name != "inaccessible"]
-
-
-def _dnf(value: ValueNode | None) -> list[list[str]]:
-    out: list[list[str]] = []
-    for inner in getattr(value, "values", None) or ():
-        out.append([getattr(v, "value", "") for v in getattr(inner, "values", None) or ()])
-    return out
-
-
-def _conjunction(current: list[list[str]] | None, new: list[list[str]]) -> list[list[str]]:
-    """AND two disjunctions of conjunctions (requirements from two subgraphs both apply)."""
-    if current is None:
-        return new
-    out: list[list[str]] = []
-    for a in current:
-        for b in new:
-            merged = list(dict.fromkeys([*a, *b]))
-            if merged not in out:
-                out.append(merged)
-    return out
-
-
-def _dnf_value(dnf: list[list[str]]) -> ValueNode:
-    from graphql import ListValueNode
-
-    return ListValueNode(values=tuple(ListValueNode(values=tuple(_s(v) for v in inner)) for inner in dnf))
-
-
-__all__ = ["Merger", "Supergraph", "graph_enum_name", "top_level_fields"]

@@ -7,7 +7,7 @@ name, type-level directives one per line, field-level directives inline.
 
 from __future__ import annotations
 
-from graphql import print_ast
+from graphql import ListValueNode, ObjectValueNode, ValueNode, print_ast
 
 from gateway.compose.merge import Supergraph
 from gateway.compose.model import KIND_KEYWORD, Applied, EnumValueDef, FieldDef, InputValue, TypeDef
@@ -23,10 +23,19 @@ def _description(text: str | None, indent: str) -> str:
     return f'{indent}"""{text.replace(chr(34) * 3, chr(92) + chr(34) * 3)}"""\n'
 
 
+def _value(node: ValueNode) -> str:
+    """Values on one line, like Apollo (graphql-core breaks long objects over several lines)."""
+    if isinstance(node, ListValueNode):
+        return "[" + ", ".join(_value(v) for v in node.values) + "]"
+    if isinstance(node, ObjectValueNode):
+        return "{" + ", ".join(f"{f.name.value}: {_value(f.value)}" for f in node.fields) + "}"
+    return print_ast(node)
+
+
 def _directive(d: Applied) -> str:
     if not d.args:
         return f"@{d.name}"
-    return f"@{d.name}(" + ", ".join(f"{k}: {print_ast(v)}" for k, v in d.args) + ")"
+    return f"@{d.name}(" + ", ".join(f"{k}: {_value(v)}" for k, v in d.args) + ")"
 
 
 def _inline(directives: list[Applied]) -> str:
@@ -34,7 +43,7 @@ def _inline(directives: list[Applied]) -> str:
 
 
 def _input_value(v: InputValue) -> str:
-    default = f" = {print_ast(v.default)}" if v.default is not None else ""
+    default = f" = {_value(v.default)}" if v.default is not None else ""
     return f"{v.name}: {v.type}{default}{_inline(v.directives)}"
 
 

@@ -183,11 +183,38 @@ class _Checker:
                     continue
                 if tt.kind in ("object", "interface"):
                     todo.append((target, nxt))
+                if tt.kind == "interface" and self.implementations(tt):
+                    self.check_interface_object_casts(target, nxt)
                 if tt.kind in ("interface", "union"):
                     for concrete in self.implementations(tt):
                         cond = self.runtime_states(nxt, target, concrete)
                         if cond:
                             todo.append((concrete, cond))
+
+    def check_interface_object_casts(self, itf: str, states: frozenset[State]) -> None:
+        """From an ``@interfaceObject``, ``... on Impl`` needs a key jump to a subgraph with the interface."""
+        for idx, _ in states:
+            t = self.subs[idx].types.get(itf)
+            if t is None or t.kind != "object" or not t.has("interfaceObject"):
+                continue
+            if any(self.subs[j].type_kind(itf) == "interface" for j in self.closure((idx, itf))):
+                continue
+            if itf in self.reported:
+                return
+            self.reported.add(itf)
+            name = self.subs[idx].name
+            self.errors.append(
+                CompositionError(
+                    E.SATISFIABILITY_ERROR,
+                    f'From subgraph "{name}": no subgraph can be reached to resolve the implementation type '
+                    f'of @interfaceObject type "{itf}" (queries using "... on <implementation>" on "{itf}" '
+                    f'values from "{name}" cannot be planned). To fix: add a resolvable @key to interface '
+                    f'"{itf}" in a subgraph defining it as an interface, using fields subgraph "{name}" has.',
+                    (name,),
+                    itf,
+                )
+            )
+            return
 
     def implementations(self, t: TypeDef) -> list[str]:
         if t.kind == "union":
@@ -201,6 +228,8 @@ class _Checker:
             for j in self.closure(state):
                 if self.resolves(j, type_name, f.name) and self.requires_ok(j, type_name, f.name):
                     nxt.add((j, target))
+        if not nxt and self.sg.types[type_name].kind == "interface":
+            nxt = self.explode(type_name, states, f)
         if nxt:
             return frozenset(nxt)
         if any(self.via_interface_object(state, f.name) for state in states):
@@ -210,6 +239,26 @@ class _Checker:
             self.reported.add(coordinate)
             self.errors.append(self.error(type_name, f.name, sorted(states)))
         return frozenset()
+
+    def explode(self, itf: str, states: frozenset[State], f: FieldDef) -> set[State]:
+        """An interface field no subgraph resolves at the interface level: the planner asks each
+        implementation separately (``... on Impl { f }``), which works when every implementation can."""
+        target = base_type(f.type)
+        for idx, _ in states:
+            t = self.subs[idx].types.get(itf)
+            if t is None or t.kind != "interface":
+                continue
+            impls = [o.name for o in self.subs[idx].types.values() if itf in o.interfaces]
+            found: set[State] = set()
+            for impl in impls:
+                via = [j for j in self.closure((idx, impl)) if self.resolves(j, impl, f.name)]
+                if not via:
+                    break
+                found.update((j, target) for j in via)
+            else:
+                if impls:
+                    return found
+        return set()
 
     def error(self, type_name: str, fname: str, states: list[State]) -> CompositionError:
         """Explain, per subgraph resolving the field, why queries reaching the type cannot get there."""

@@ -111,3 +111,13 @@ LIST_SIZE_DEF = (
     "requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION"
 )
 COST_URL = "https://specs.apollo.dev/cost/v0.1"
+SPECS["context"] = (
+    'url: "https://specs.apollo.dev/context/v0.1", for: SECURITY',
+    {
+        "directive:context": "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
+        "directive:context__fromContext": (
+            "directive @context__fromContext(field: context__ContextFieldValue) on ARGUMENT_DEFINITION"
+        ),
+        "type:context__ContextFieldValue": "scalar context__ContextFieldValue",
+    },
+)

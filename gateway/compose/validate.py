@@ -11,7 +11,7 @@ from graphql import EnumValueNode, ListValueNode, ValueNode, print_ast
 from gateway.compose import errors as E
 from gateway.compose.errors import CompositionError
 from gateway.compose.merge import Supergraph
-from gateway.compose.model import Applied, InputValue, Subgraph, base_type
+from gateway.compose.model import Applied, InputValue, Subgraph, TypeDef, base_type
 
 
 def _inaccessible(directives: list[Applied]) -> bool:
@@ -82,49 +82,53 @@ def _implementations(sg: Supergraph, interface: str) -> list[str]:
     return [t.name for t in sg.types.values() if t.kind == "object" and interface in t.interfaces]
 
 
+def _missing_implementations_error(
+    sub: Subgraph, itf: TypeDef, key: str, missing: list[str]
+) -> CompositionError:
+    plural = len(missing) > 1
+    listed = ", ".join(f'"{n}"' for n in missing)
+    return CompositionError(
+        E.INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE,
+        f'[{sub.name}] Interface type "{itf.name}" has a resolvable key (@key(fields: "{key}")) in subgraph '
+        f'"{sub.name}" but that subgraph is missing some of the supergraph implementation types of '
+        f'"{itf.name}". Subgraph "{sub.name}" should define type{"s" if plural else ""} {listed} (and have '
+        f'{"them" if plural else "it"} implement "{itf.name}").',
+        (sub.name,),
+        itf.name,
+    )
+
+
+def _implementation_in_interface_object_error(sub: Subgraph, itf: str, impl: str) -> CompositionError:
+    return CompositionError(
+        E.INTERFACE_OBJECT_USAGE_ERROR,
+        f'[{sub.name}] Interface type "{itf}" is defined as an @interfaceObject in subgraph "{sub.name}" so '
+        f'that subgraph should not define any of the implementation types of "{itf}", but it defines type '
+        f'"{impl}". Remove "{impl}" from subgraph "{sub.name}" (or define "{itf}" as an interface there).',
+        (sub.name,),
+        itf,
+    )
+
+
 def check_interface_entities(subs: list[Subgraph], sg: Supergraph) -> list[CompositionError]:
     """Entity interfaces: a subgraph with a resolvable interface ``@key`` must know every implementation (it
     may be asked to resolve any of them), and an ``@interfaceObject`` subgraph must know none of them."""
     errors: list[CompositionError] = []
     for sub in subs:
         for t in sub.types.values():
+            implementations = _implementations(sg, t.name)
             if t.kind == "interface":
                 keys = [k for k in t.all("key") if k.bool_arg("resolvable", True)]
-                if not keys:
-                    continue
                 missing = [
-                    n
-                    for n in _implementations(sg, t.name)
-                    if n not in sub.types or t.name not in sub.types[n].interfaces
+                    n for n in implementations if t.name not in getattr(sub.types.get(n), "interfaces", ())
                 ]
-                if missing:
-                    key = keys[0].str_arg("fields") or ""
-                    listed = ", ".join(f'"{n}"' for n in missing)
+                if keys and missing:
                     errors.append(
-                        CompositionError(
-                            E.INTERFACE_KEY_MISSING_IMPLEMENTATION_TYPE,
-                            f'[{sub.name}] Interface type "{t.name}" has a resolvable key (@key(fields: "{key}")) '
-                            f'in subgraph "{sub.name}" but that subgraph is missing some of the supergraph '
-                            f'implementation types of "{t.name}". Subgraph "{sub.name}" should define type{"s" if len(missing) > 1 else ""} '
-                            f'{listed} (and have {"them" if len(missing) > 1 else "it"} implement "{t.name}").',
-                            (sub.name,),
-                            t.name,
-                        )
+                        _missing_implementations_error(sub, t, keys[0].str_arg("fields") or "", missing)
                     )
             elif t.kind == "object" and t.has("interfaceObject"):
-                defined = [n for n in _implementations(sg, t.name) if n in sub.types]
+                defined = [n for n in implementations if n in sub.types]
                 if defined:
-                    errors.append(
-                        CompositionError(
-                            E.INTERFACE_OBJECT_USAGE_ERROR,
-                            f'[{sub.name}] Interface type "{t.name}" is defined as an @interfaceObject in subgraph '
-                            f'"{sub.name}" so that subgraph should not define any of the implementation types of '
-                            f'"{t.name}", but it defines type "{defined[0]}". Remove "{defined[0]}" from subgraph '
-                            f'"{sub.name}" (or use the interface instead of @interfaceObject there).',
-                            (sub.name,),
-                            t.name,
-                        )
-                    )
+                    errors.append(_implementation_in_interface_object_error(sub, t.name, defined[0]))
     return errors
 
 
@@ -157,8 +161,9 @@ def check_default_values(sg: Supergraph) -> list[CompositionError]:
                     CompositionError(
                         E.INVALID_GRAPHQL,
                         f"Invalid default value (got: {print_ast(iv.default)}) provided for {what} of type "
-                        f"{iv.type}: the value is not in the merged enum (input enums only keep the values every "
-                        "subgraph defines). Add the value to every subgraph's enum or change the default.",
+                        f"{iv.type}: the value is not in the merged enum (input enums only keep the values "
+                        "every subgraph defines). Add the value to every subgraph's enum or change the "
+                        "default.",
                         (),
                         coordinate,
                     )

@@ -128,9 +128,7 @@ class ServerConfig:
     access_log: bool = field(default=False, metadata=_doc("Log one line per request (costs throughput)."))
     event_loop: str = field(
         default="auto",
-        metadata=_doc(
-            "Event loop: uvloop (about 1.5x the requests/s), asyncio, or auto (uvloop if installed)."
-        ),
+        metadata=_doc("Event loop: uvloop (faster), asyncio, or auto (uvloop when installed)."),
     )
 
     def __post_init__(self) -> None:
@@ -350,7 +348,9 @@ class PersistedQueriesConfig:
     text once the gateway has seen it."""
 
     enabled: bool = field(default=True, metadata=_doc("Accept extensions.persistedQuery (APQ)."))
-    max_entries: int = field(default=10000, metadata=_doc("Queries kept per process (least recently used out)."))
+    max_entries: int = field(
+        default=10000, metadata=_doc("Queries kept per process (least recently used out).")
+    )
 
     def __post_init__(self) -> None:
         if self.max_entries < 1:

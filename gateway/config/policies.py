@@ -144,6 +144,10 @@ class LimitsConfig:
     max_root_fields: int | None = field(
         default=50, metadata=_doc("Root fields, aliases and fragments included.")
     )
+    max_recursive_selections: int | None = field(
+        default=10_000,
+        metadata=_doc("Field selections with fragments expanded at every spread (fragment bombs)."),
+    )
     parser_max_tokens: int | None = field(
         default=15000, metadata=_doc("Lexical tokens in the query document (checked before parsing).")
     )
@@ -151,7 +155,15 @@ class LimitsConfig:
 
     def __post_init__(self) -> None:
         _positive_or_none(
-            self, ("max_depth", "max_height", "max_aliases", "max_root_fields", "parser_max_tokens")
+            self,
+            (
+                "max_depth",
+                "max_height",
+                "max_aliases",
+                "max_root_fields",
+                "max_recursive_selections",
+                "parser_max_tokens",
+            ),
         )
 
 

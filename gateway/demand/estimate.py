@@ -9,9 +9,10 @@ Rules, per field (recursively):
 * instances: 1 for a non-list field; for a list field the value of its slicing argument (the largest when
   several are given; literal, variable or the argument's default), else ``@listSize(assumedSize)``, else the
   configured ``list_size``. A field named in its parent's ``@listSize(sizedFields)`` gets the parent's size;
-* arguments: the ``@cost`` of each argument given, plus ``@cost`` of input fields inside object values;
+* arguments (Apollo's scoring, also for variables): a scalar argument costs its ``@cost`` (0 by default), an
+  input object its ``@cost`` (1 by default) plus its fields, a list its ``@cost`` plus its items;
 * ``@listSize(requireOneSlicingArgument: true)`` (the default) with a slicing argument list: exactly one of
-  them must be given, else the operation is refused (``COST_QUERY_PARSE_FAILURE``);
+  them must have a value (given or default), else the operation is refused (``COST_QUERY_PARSE_FAILURE``);
 * the operation: a mutation adds 10 (Apollo: the base cost of the mutation operation type), queries 0;
 * ``__typename`` and introspection fields cost 0.
 """
@@ -29,9 +30,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLSchema,
     IntValueNode,
-    ListValueNode,
     NullValueNode,
-    ObjectValueNode,
     OperationDefinitionNode,
     ValueNode,
     VariableNode,
@@ -39,6 +38,7 @@ from graphql import (
     get_nullable_type,
     is_composite_type,
     is_list_type,
+    value_from_ast_untyped,
 )
 from graphql.pyutils import Undefined
 
@@ -88,37 +88,55 @@ def slicing_size(
     variables: Mapping[str, Any],
     where: str,
 ) -> int | None:
-    """The size announced by the slicing arguments (the largest given), or None when none is given."""
+    """The size announced by the slicing arguments (the largest), or None when none has a value.
+
+    As in Apollo Router: an argument's schema default counts, a value given in the operation (literal or
+    variable) replaces it, and ``requireOneSlicingArgument`` counts the arguments that ended up with a value.
+    """
     given = _given(field_node)
-    sizes: list[int] = []
+    sizes: dict[str, int] = {}
     for name in list_size.slicing_arguments:
+        argument: GraphQLArgument | None = definition.args.get(name)
+        default = _default_int(argument) if argument is not None else None
+        if default is not None:
+            sizes[name] = default
         value = _int_value(given.get(name), variables)
-        if value is None and name not in given:
-            argument: GraphQLArgument | None = definition.args.get(name)
-            value = _default_int(argument) if argument is not None else None
         if value is not None:
-            sizes.append(max(0, value))
+            sizes[name] = value
     if list_size.require_one_slicing_argument and list_size.slicing_arguments and len(sizes) != 1:
-        names = ", ".join(list_size.slicing_arguments)
-        raise CostError(f"exactly one slicing argument ({names}) is required on {where}, got {len(sizes)}")
-    return max(sizes) if sizes else None
+        raise CostError(
+            f"Exactly one slicing argument is required, but found {len(sizes)} "
+            f"(on {where}: {', '.join(list_size.slicing_arguments)})"
+        )
+    return max(max(sizes.values()), 0) if sizes else None
 
 
-def _input_cost(model: CostModel, value: ValueNode, input_type: Any, variables: Mapping[str, Any]) -> float:
+def _weight_or(weight: float | None, default: float) -> float:
+    return default if weight is None else weight
+
+
+def _input_value_cost(model: CostModel, value: Any, weight: float | None, input_type: Any) -> float:
+    """Apollo's argument scoring on a Python value (variables, or literals converted to values).
+
+    An input object costs its ``@cost`` (1 by default) plus its fields; a list costs its ``@cost`` (0 by
+    default) plus its items; any other non-null value costs its ``@cost`` (0 by default).
+    """
+    if value is None or value is Undefined:
+        return 0.0
     named = get_named_type(input_type)
-    total = 0.0
-    if isinstance(value, ListValueNode):
-        return sum(_input_cost(model, item, input_type, variables) for item in value.values)
-    if isinstance(value, ObjectValueNode) and isinstance(named, GraphQLInputObjectType):
-        total += model.type_weights.get(named.name, 0.0)
-        for item in value.fields:
-            weight = model.input_field_weights.get((named.name, item.name.value))
-            if weight is not None:
-                total += weight
-            inner = named.fields.get(item.name.value)
-            if inner is not None:
-                total += _input_cost(model, item.value, inner.type, variables)
-    return total
+    if isinstance(value, Mapping) and isinstance(named, GraphQLInputObjectType):
+        total = _weight_or(weight, 1.0)
+        for name, inner in value.items():
+            field_def = named.fields.get(name)
+            if field_def is not None:
+                inner_weight = model.input_field_weights.get((named.name, name))
+                total += _input_value_cost(model, inner, inner_weight, field_def.type)
+        return total
+    if isinstance(value, list):
+        return _weight_or(weight, 0.0) + sum(
+            _input_value_cost(model, item, weight, input_type) for item in value
+        )
+    return _weight_or(weight, 0.0)
 
 
 def arguments_cost(
@@ -128,16 +146,16 @@ def arguments_cost(
     field_node: FieldNode,
     variables: Mapping[str, Any],
 ) -> float:
-    """Cost of the arguments a field was given (``@cost`` on arguments and on input fields)."""
+    """Cost of the arguments a field was given (``@cost`` on arguments, input types and input fields)."""
     total = 0.0
     for argument in field_node.arguments or ():
         name = argument.name.value
-        weight = model.argument_weights.get((parent, field_node.name.value, name))
-        if weight is not None:
-            total += weight
         argument_def = definition.args.get(name)
-        if argument_def is not None and not isinstance(argument.value, VariableNode):
-            total += _input_cost(model, argument.value, argument_def.type, variables)
+        if argument_def is None:
+            continue
+        weight = model.argument_weights.get((parent, field_node.name.value, name))
+        value = value_from_ast_untyped(argument.value, dict(variables))
+        total += _input_value_cost(model, value, weight, argument_def.type)
     return total
 
 
@@ -205,11 +223,9 @@ class Estimator:
             size = self.default_list_size
         child_sized: Sized = None
         if list_size is not None and list_size.sized_fields:
-            # The size belongs to the named child lists (a connection's `edges`/`nodes`), not to this field.
+            # The size also applies to the named child lists (a connection's `edges`/`nodes`).
             child_sized = (list_size.sized_fields, size)
-            instances = float(self.default_list_size) if is_list else 1.0
-        else:
-            instances = float(size) if is_list else 1.0
+        instances = float(size) if is_list else 1.0
         if sized is not None and is_list and name in sized[0]:
             instances = float(sized[1])
         own = type_cost(self.model, owner.name, name, named)

@@ -31,6 +31,11 @@ STORE_KEY = "cost"
 _ESTIMATES_KEPT = 2048
 
 
+def _number(value: float) -> str:
+    """Costs as Apollo prints them: integers without a decimal point."""
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
 class DemandControlPlugin(BasePlugin):
     """Estimates every operation; in ``enforce`` mode rejects those over ``max``.
 
@@ -105,7 +110,8 @@ class DemandControlPlugin(BasePlugin):
         if too_expensive and self.enforce:
             log.info("operation rejected: estimated cost %s exceeds max %s", estimated, self.config.max)
             error = make_error(
-                "query estimated cost exceeded configured maximum",
+                f"query estimated cost {_number(estimated)} exceeded configured maximum "
+                f"{_number(self.config.max)}",
                 COST_ESTIMATED_TOO_EXPENSIVE,
                 extensions={"cost.estimated": estimated, "cost.max": self.config.max},
             )

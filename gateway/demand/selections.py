@@ -96,11 +96,12 @@ def collect_fields(
                 fragment = fragments.get(name)
                 if fragment is None or name in seen_fragments:
                     continue
+                # A fragment spread twice at one level adds nothing new (its fields merge); visiting it
+                # once keeps fragment bombs linear and stops cycles.
                 seen_fragments.add(name)
                 condition = schema.get_type(fragment.type_condition.name.value)
                 if _applies(schema, condition, runtime):
                     visit(fragment.selection_set, condition or current)
-                seen_fragments.discard(name)
 
     for selection_set in selection_sets:
         visit(selection_set, parent)

@@ -30,7 +30,8 @@ def _media_type(header: str | None) -> str | None:
     if header is None:
         return None
     media = header.split(";", 1)[0].strip().lower()
-    return media or None
+    # Like Apollo Router: a value that is not a type/subtype is no proof that a preflight happened.
+    return media if "/" in media.strip("/") else None
 
 
 def is_preflighted(headers: CIMultiDictProxy[str], required: tuple[str, ...]) -> bool:

@@ -11,6 +11,8 @@ Definitions (Apollo Router's ``limits``):
                field count once
   aliases      the number of aliased fields, with fragments expanded at every spread
   root fields  the number of fields selected on the root type, aliases and fragments included
+  selections   the number of field selections with every fragment spread expanded where it is spread
+               (Apollo Router's ``max_recursive_selections``): the work a naive expansion would do
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class OperationShape:
     height: int
     aliases: int
     root_fields: int
+    selections: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class _Summary:
     fields: frozenset[tuple[str, str]]
     aliases: int
     fields_here: int  # fields at this level (fragments expanded), for root fields
+    selections: int  # field selections below and at this level, fragments expanded
 
 
 class _Measurer:
@@ -60,9 +64,11 @@ class _Measurer:
         fields: set[tuple[str, str]] = set()
         aliases = 0
         here = 0
+        selections = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 here += 1
+                selections += 1
                 if selection.alias is not None:
                     aliases += 1
                 fields.add((parent, selection.name.value))
@@ -74,6 +80,7 @@ class _Measurer:
                     child_depth = inner.depth
                     fields.update(inner.fields)
                     aliases += inner.aliases
+                    selections += inner.selections
                 depth = max(depth, 1 + child_depth)
             else:
                 inner = self._fragment(selection, parent)
@@ -83,7 +90,8 @@ class _Measurer:
                 fields.update(inner.fields)
                 aliases += inner.aliases
                 here += inner.fields_here
-        return _Summary(depth, frozenset(fields), aliases, here)
+                selections += inner.selections
+        return _Summary(depth, frozenset(fields), aliases, here, selections)
 
     def _child(self, parent: str, name: str) -> str:
         """The named type of ``parent.name`` (a path when the schema does not know it)."""
@@ -120,4 +128,6 @@ def measure_operation(
     root_type = schema.get_root_type(operation.operation) if schema is not None else None
     root = root_type.name if root_type is not None else operation.operation.value
     summary = _Measurer(schema, fragments).selection_set(operation.selection_set, root)
-    return OperationShape(summary.depth, len(summary.fields), summary.aliases, summary.fields_here)
+    return OperationShape(
+        summary.depth, len(summary.fields), summary.aliases, summary.fields_here, summary.selections
+    )

@@ -131,7 +131,8 @@ class _Planner:
         self.touched: list[set[int]] = []
         self.depth = 0
         self.frames: list[_Frame] = []
-        self.contextual_fields: set[int] = set()
+        # (field id, group id): fields whose @requires/@fromContext inputs are already arranged in that group
+        self.satisfied: set[tuple[int, int]] = set()
         self._keep: list[OpField] = []  # keeps synthesized fields alive so their ids stay unique
         self.context_counter = 0
 
@@ -397,11 +398,12 @@ class _Planner:
                 for g in self.sg.field_graphs(parent, name, self.labels)
             ):
                 local = False
-        if local and id(sel) not in self.contextual_fields:
+        if local and (id(sel), group.id) not in self.satisfied:
             entry = fielddef.entry(graph)
-            if entry is not None and entry.context_arguments:
-                # @fromContext: values differ per object, so the field is fetched through _entities even in
-                # the same subgraph, with the ancestors' context values passed as variables
+            if entry is not None and (entry.context_arguments or entry.requires is not None):
+                # @fromContext: values differ per object; @requires: the required fields are external here.
+                # Either way the field is fetched through _entities, even from the same subgraph, with the
+                # representations (or variables) carrying what it needs.
                 self.plan_jump(group, target, parent, sel, path, provided, conditions, level, same_graph=True)
                 return
         if local:
@@ -419,7 +421,15 @@ class _Planner:
                 self.frames.append(_Frame(group, target, parent, path, provided, conditions, level, sel))
                 try:
                     self.plan_composite(
-                        group, item.sub, fielddef.type_name, sel.selections or (), child_path, child_provided
+                        group,
+                        item.sub,
+                        fielddef.type_name,
+                        sel.selections or (),
+                        child_path,
+                        child_provided,
+                        # conditions above this field still decide whether deeper fetches are needed: the same
+                        # objects may also be selected unconditionally elsewhere
+                        conditions + sel.directives,
                     )
                 finally:
                     self.frames.pop()
@@ -434,13 +444,14 @@ class _Planner:
         selections: Sequence[OpSelection],
         path: tuple[str, ...],
         provided: Sequence[OpSelection] | None,
+        conditions: tuple = (),  # type: ignore[type-arg]
     ) -> None:
         if not self.sg.is_abstract(type_name):
-            self.plan_selections(group, target, type_name, selections, path, provided)
+            self.plan_selections(group, target, type_name, selections, path, provided, conditions)
         elif self.sg.is_interface_object(type_name, group.graph):
-            self.plan_interface_object(group, target, type_name, selections, path, provided)
+            self.plan_interface_object(group, target, type_name, selections, path, provided, conditions)
         else:
-            self.plan_abstract(group, target, type_name, selections, path, provided)
+            self.plan_abstract(group, target, type_name, selections, path, provided, conditions)
 
     def plan_abstract(
         self,
@@ -450,6 +461,7 @@ class _Planner:
         selections: Sequence[OpSelection],
         path: tuple[str, ...],
         provided: Sequence[OpSelection] | None,
+        conditions: tuple = (),  # type: ignore[type-arg]
     ) -> None:
         target.add_field("__typename")
         self._touch(group)
@@ -462,7 +474,7 @@ class _Planner:
             if frame is not None:
                 frame.runtime = runtime
             try:
-                self.plan_selections(group, sub, runtime, selections, path, provided)
+                self.plan_selections(group, sub, runtime, selections, path, provided, conditions)
             finally:
                 if frame is not None:
                     frame.runtime = previous
@@ -500,10 +512,11 @@ class _Planner:
         selections: Sequence[OpSelection],
         path: tuple[str, ...],
         provided: Sequence[OpSelection] | None,
+        conditions: tuple = (),  # type: ignore[type-arg]
     ) -> None:
         target.add_field("__typename")
         self._touch(group)
-        self.plan_selections(group, target, interface, selections, path, provided)
+        self.plan_selections(group, target, interface, selections, path, provided, conditions)
         concrete = self._concrete_only(selections, interface)
         if not concrete:
             return
@@ -522,11 +535,11 @@ class _Planner:
             key,
             path,
             (),
-            (),
+            conditions,
             provided,
             selections,
         )
-        self.plan_abstract(child, child_target, interface, concrete, path, None)
+        self.plan_abstract(child, child_target, interface, concrete, path, None, conditions)
 
     def _interface_entity_graph(
         self, interface: str, from_graph: str, provided: Sequence[OpSelection] | None
@@ -706,7 +719,9 @@ class _Planner:
         if contextual:
             assert entry is not None
             sel = self._plan_contexts(child, group, target, parent, sel, path, provided, level, entry)
-        self.plan_selections(child, child_target, rep_type, (sel,), path, None)
+        self.satisfied.add((id(sel), child.id))
+        self._keep.append(sel)
+        self.plan_selections(child, child_target, rep_type, (sel,), path, None, conditions)
 
     def _plan_contexts(
         self,
@@ -748,10 +763,7 @@ class _Planner:
                     name=NameNode(value=argument.name), value=VariableNode(name=NameNode(value=variable))
                 )
             )
-        contextual = OpField(sel.name, sel.alias, tuple(arguments), sel.directives, sel.selections)
-        self.contextual_fields.add(id(contextual))
-        self._keep.append(contextual)
-        return contextual
+        return OpField(sel.name, sel.alias, tuple(arguments), sel.directives, sel.selections)
 
     def _context_source(
         self,

@@ -58,6 +58,7 @@ _ABSTRACT = 5  # interface or union: runtime type from ``__typename``
 _LIST = 6
 _TYPENAME = 7  # ``__typename`` requested by the client
 _VERBATIM = 8  # ``__schema`` / ``__type``: already shaped by graphql-core
+_MAX_SAFE = 2**53  # integers JavaScript represents exactly
 _FLOAT = 9  # built-in Float: finite floats pass, everything else goes through ``serialize``
 
 _INT_MIN = -(2**31)
@@ -573,8 +574,13 @@ def _complete(
     elif kind in (_INT, _FLOAT, _SCALAR):
         if kind == _INT and value.__class__ is int and _INT_MIN <= value <= _INT_MAX:
             return value
-        if kind == _FLOAT and value.__class__ is float and math.isfinite(value):
-            return value
+        if kind == _FLOAT:
+            # Print floats the way JavaScript gateways do: an integral Float is written without ".0"
+            # (JSON has one number type; clients comparing responses textually see the same bytes).
+            if value.__class__ is float and math.isfinite(value):
+                return int(value) if value.is_integer() and -_MAX_SAFE <= value <= _MAX_SAFE else value
+            if value.__class__ is int and -_MAX_SAFE <= value <= _MAX_SAFE:
+                return value
         serialize: Callable[[Any], Any] = extra
         try:
             result = serialize(value)

@@ -387,6 +387,14 @@ async def test_jwks_rotation_and_outage(
         status, body, _h = await gw.with_token(new)
         assert status == 200, body
         assert any(k.kid == "rsa-2" for k in _jwks_cache(gw).keys)
+        # The endpoint disappears entirely (connection refused): still served from the cache.
+        await jwks.close()
+        jwks.runner = None
+        fetches = _jwks_cache(gw).fetches
+        await asyncio.sleep(0.5)  # two poll periods, both failing
+        assert _jwks_cache(gw).fetches == fetches
+        status, body, _h = await gw.with_token(new)
+        assert status == 200, body
 
 
 async def test_jwks_down_at_start_then_recovers(

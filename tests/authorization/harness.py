@@ -62,7 +62,7 @@ def _node(_obj: Any, _info: Any, id: str) -> dict[str, Any] | None:
     return None
 
 
-def _specs() -> list[SubgraphSpec]:
+def subgraph_specs() -> list[SubgraphSpec]:
     accounts = Resolvers(
         records={"User": USERS, "Document": DOCUMENTS, "Account": [{"number": "A-1", "owner": "Ada"}]},
         fields={
@@ -77,6 +77,8 @@ def _specs() -> list[SubgraphSpec]:
             ],
             "Query.adminStats": lambda _o, _i: {"count": 3},
             "Query.accounts": lambda _o, _i: [{"number": "A-1", "owner": "Ada"}],
+            "Mutation.rename": lambda _o, _i, name: {**USERS[0], "name": name},
+            "Mutation.ping": lambda _o, _i: "pong",
         },
     )
     billing = Resolvers(
@@ -138,7 +140,7 @@ class Gateway:
 async def running_gateway(
     aiohttp_client: Any, authorization: str = "", supergraph: str = SUPERGRAPH
 ) -> AsyncIterator[Gateway]:
-    async with running_subgraphs(_specs()) as kit:
+    async with running_subgraphs(subgraph_specs()) as kit:
         config = load_config_text(config_yaml(kit.urls, authorization), "authz-test.yaml")
         pipeline = GatewayPipeline(config)
         pipeline.load_supergraph(supergraph, "tests/authorization/supergraph.graphql")

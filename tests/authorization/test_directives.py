@@ -302,3 +302,15 @@ async def test_variables_only_used_in_removed_fields(gw: Gateway) -> None:
     assert body["data"] == {"publicInfo": "hello", "node": None}
     assert _paths(body) == [["node"]]
     assert len(body["errors"]) == 1  # the subgraph did not complain about an unused variable
+
+
+async def test_unauthorized_mutation_field_is_never_sent(gw: Gateway) -> None:
+    _s, body = await gw.query('mutation { rename(name: "Eve") { name } }')
+    assert body["data"] == {"rename": None}
+    assert _paths(body) == [["rename"]]
+    assert gw.kit.requests() == []
+    _s, body = await gw.query('mutation { ping rename(name: "Eve") { name } }')
+    assert body["data"] == {"ping": "pong", "rename": None}
+    assert all("rename" not in q for q in gw.subgraph_queries("accounts"))
+    _s, body = await gw.query('mutation { rename(name: "Eve") { name } }', bearer=token())
+    assert body == {"data": {"rename": {"name": "Eve"}}}

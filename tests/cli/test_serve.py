@@ -208,3 +208,20 @@ def test_watch_reloads_changed_supergraph_and_keeps_old_on_error(tmp_path: Path,
 
 def test_free_port_helper_gives_distinct_usable_port() -> None:
     assert 0 < free_port() < 65536
+
+
+def test_event_loop_choice(tmp_path: Path, supergraph: Path) -> None:
+    from gateway.workers import loop_factory
+
+    uvloop = pytest.importorskip("uvloop")
+    assert loop_factory("auto") is uvloop.new_event_loop
+    assert loop_factory("uvloop") is uvloop.new_event_loop
+    assert loop_factory("asyncio") is None
+    config = tmp_path / "gateway.yaml"
+    config.write_text("server:\n  event_loop: asyncio\n")
+    with gateway_serve(supergraph, "--config", str(config)) as gateway:
+        assert query(gateway.url, "{ hello }") == (200, {"data": {"hello": "hello world"}})
+    config.write_text("server:\n  event_loop: trio\n")
+    result = run_gateway("serve", "--supergraph", str(supergraph), "--config", str(config))
+    assert result.returncode == 1
+    assert "event_loop must be one of: auto, uvloop, asyncio at server.event_loop" in result.stderr

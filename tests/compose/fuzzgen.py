@@ -121,3 +121,68 @@ def generate(seed: int, mild: bool) -> list[dict[str, str]]:
         {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _subgraph(r, i, fed1[i], names, mild)}
         for i, n in enumerate(names)
     ]
+
+
+def _interface_subgraph(r: random.Random, i: int) -> str:
+    """A subgraph around an entity interface ``Node``: implementations, @interfaceObject, arguments with
+    defaults, enums used as input, input objects, descriptions and @deprecated."""
+    lines: list[str] = []
+    roots = [f"q{i}: Node"]
+    if r.random() < 0.5:
+        first = r.choice(["", "!", " = 3"])
+        order = r.choice(["", " = ASC"])
+        deprecated = ' @deprecated(reason: "x")' if r.random() < 0.2 else ""
+        roots.append(
+            f"list{i}(first: Int{first}, order: Order{order}): [Item{r.choice(['', '!'])}]"
+            f"{r.choice(['', '!'])}{deprecated}"
+        )
+    if r.random() < 0.4:
+        hidden = " @inaccessible" if r.random() < 0.1 else ""
+        arg = r.choice(["String", "String!", "ID"])
+        roots.append(f"shared(arg: {arg}): {r.choice(['String', 'String!'])} @shareable{hidden}")
+    if r.random() < 0.3:
+        roots.append(f"search{i}(in: SearchInput{r.choice(['', '!'])}): [Node]")
+    lines.append("type Query { " + " ".join(roots) + " }")
+    if r.random() < 0.25 and i > 0:
+        tag = ' @tag(name: "x")' if r.random() < 0.3 else ""
+        lines.append(f'type Node @key(fields: "id") @interfaceObject {{ id: ID! extra{i}: Int{tag} }}')
+    else:
+        key = '@key(fields: "id")' if r.random() < 0.7 else ""
+        desc = r.choice(["", '"A node" ', '"""Node things"""\n'])
+        name = "name: String " if r.random() < 0.5 else ""
+        lines.append(f"{desc}interface Node {key} {{ id: ID! {name}}}")
+        for tname in ("Item", "Other"):
+            if tname == "Other" and r.random() >= 0.7:
+                continue
+            fields = ["id: ID!"] + (["name: String @shareable"] if name else [])
+            if r.random() < 0.5:
+                fields.append(f"f{i}: Int" + (" @deprecated" if r.random() < 0.2 else ""))
+            if r.random() < 0.3:
+                fields.append(f"price: {r.choice(['Int', 'Int!'])} @shareable")
+            lines.append(f'type {tname} implements Node @key(fields: "id") {{ {" ".join(fields)} }}')
+    sdl = "\n".join(lines)
+    if "Order" in sdl or r.random() < 0.4:
+        values = [v for v in ("ASC", "DESC", "RAND") if r.random() < 0.8] or ["ASC"]
+        if "ASC" not in values and "= ASC" in sdl:
+            values.append("ASC")
+        lines.append("enum Order { " + " ".join(values) + " }")
+    if "SearchInput" in sdl:
+        fields = ["text: String"]
+        if r.random() < 0.5:
+            fields.append(f"limit: Int{r.choice(['', ' = 10', '!', ' = 20'])}")
+        if r.random() < 0.3:
+            fields.append("order: Order")
+        lines.append("input SearchInput { " + " ".join(fields) + " }")
+    if "Item" in sdl and "type Item" not in sdl:
+        lines.append('type Item @key(fields: "id") { id: ID! }')
+    return FED2_HEADER.format(minor=r.choice([3, 5, 8])) + "\n".join(lines)
+
+
+def generate_interfaces(seed: int) -> list[dict[str, str]]:
+    """One random interface-centred set (2-3 Fed 2 subgraphs)."""
+    r = random.Random(seed)
+    names = ["a", "b", "c"][: r.randint(2, 3)]
+    return [
+        {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _interface_subgraph(r, i)}
+        for i, n in enumerate(names)
+    ]

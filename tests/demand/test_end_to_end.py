@@ -40,6 +40,7 @@ async def test_cost_bomb_is_rejected_before_any_subgraph_call(
         "cost.estimated": 1000 * (1 + 1000 * 2),
         "cost.max": 50.0,
     }
+    assert error["message"] == "query estimated cost 2001000 exceeded configured maximum 50"
     assert kit.requests() == [], "no subgraph may be called for a rejected operation"
     assert "estimated cost 2001000.0 exceeds max 50.0" in caplog.text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from gateway.demand.estimate import CostError
@@ -55,8 +57,16 @@ def test_directives_are_read_from_the_composed_supergraph() -> None:
         ("{ strict(first: 2) { id } }", 2),
         # mutations add 10; argument @cost adds its weight
         ('mutation { addProduct(name: "x") { id } }', 10 + 1 + 3),
-        # @cost on an input field inside an object argument
-        ('mutation { addProduct(name: "x", input: {tags: ["a"], note: "n"}) { id } }', 10 + 1 + 3 + 2),
+        # input object argument: 1 + its fields; the list field with @cost(2): 2 + 2 per item; note: 0
+        (
+            'mutation { addProduct(name: "x", input: {tags: ["a"], note: "n"}) { id } }',
+            10 + 1 + 3 + (1 + 2 + 2),
+        ),
+        (
+            'mutation { addProduct(name: "x", input: {tags: ["a", "b", "c"]}) { id } }',
+            10 + 1 + 3 + (1 + 2 + 3 * 2),
+        ),
+        ('mutation { addProduct(name: "x", input: null) { id } }', 10 + 1 + 3),
         # a field selected twice through fragments counts once
         (
             '{ product(id: "1") { ...A ...B } } '
@@ -89,6 +99,17 @@ def test_nested_lists_with_variables() -> None:
     assert estimate(query, {"a": 3, "b": 4}) == 3 * (1 + 4 * (1 + 1))
 
 
+def test_argument_cost_from_variables() -> None:
+    query = 'mutation($in: ProductInput) { addProduct(name: "x", input: $in) { id } }'
+    assert estimate(query, {"in": {"tags": ["a", "b"]}}) == 10 + 1 + 3 + (1 + 2 + 2 * 2)
+    assert estimate(query, {}) == 10 + 1 + 3
+
+
+def test_a_list_field_with_sized_fields_uses_its_size() -> None:
+    # `search` is one object; its sized field `items` gets the slicing size
+    assert estimate("{ search(first: 7) { items { id } } }") == 1 + 7
+
+
 def test_skip_with_variable() -> None:
     query = "query($s: Boolean!) { expensive @skip(if: $s) }"
     assert estimate(query, {"s": True}) == 0
@@ -104,5 +125,15 @@ def test_skip_with_variable() -> None:
     ],
 )
 def test_require_one_slicing_argument(query: str) -> None:
-    with pytest.raises(CostError, match="exactly one slicing argument"):
+    with pytest.raises(CostError, match="Exactly one slicing argument is required, but found 0"):
         estimate(query, {"n": None})
+
+
+def test_fragment_bombs_are_costed_in_linear_time() -> None:
+    parts = ["fragment F0 on Product { id price { amount } }"]
+    parts += [f"fragment F{i} on Product {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 41)]
+    query = '{ product(id: "1") { ...F40 } }\n' + "\n".join(parts)
+    started = time.perf_counter()
+    # the spreads merge into one `id` and one `price`: 1 + 2
+    assert estimate(query) == 3
+    assert time.perf_counter() - started < 1.0

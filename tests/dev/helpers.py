@@ -147,14 +147,18 @@ class DevProcess:
 
 @contextmanager
 def gateway_dev(
-    source_root: Path, *extra: str, subgraph_base: int | None = None, timeout: float = 90.0
+    source_root: Path,
+    *extra: str,
+    subgraph_base: int | None = None,
+    subgraph_count: int = 3,
+    timeout: float = 90.0,
 ) -> Iterator[DevProcess]:
     """Start ``gateway dev`` on free ports and wait for its ready line; always stops it (and its group).
 
     With ``subgraph_base`` the caller runs the subgraphs (``--no-subgraphs``) and owns their processes.
     """
     port = free_port()
-    base = free_port_run(3) if subgraph_base is None else subgraph_base
+    base = free_port_run(subgraph_count) if subgraph_base is None else subgraph_base
     argv = [sys.executable, "-m", "gateway", "dev", "--port", str(port), "--subgraph-port-base", str(base)]
     argv += ["--source-root", str(source_root), "--poll-interval", "0.5", *extra]
     process = start_process(argv, cwd=REPO)
@@ -163,7 +167,7 @@ def gateway_dev(
         yield DevProcess(process, port, base, source_root)
     finally:
         # Safety net only: the tests stop the process themselves and check what is left.
-        for offset in range(3 if subgraph_base is None else 0):
+        for offset in range(subgraph_count if subgraph_base is None else 0):
             for pid in processes_mentioning(f"--port {base + offset} "):
                 try:
                     os.kill(pid, 9)

@@ -253,3 +253,45 @@ def test_no_subgraphs_mode_uses_running_subgraphs_and_follows_their_schema(tmp_p
     finally:
         for process in running.values():
             process.stop()
+
+
+def test_ctrl_c_during_start_up_still_cleans_up(tmp_path: Path) -> None:
+    """Interrupted while the subgraphs boot: exit 0, no error, no child left."""
+    base = free_port_run(3)
+    argv = [sys.executable, "-m", "gateway", "dev", "--port", str(free_port_run(1))]
+    argv += ["--subgraph-port-base", str(base)]
+    process = start_process(argv, cwd=REPO)
+    try:
+        assert eventually(lambda: len(subgraph_children(process.popen.pid)) == 3, 30, 0.02), process.output()
+        children = subgraph_children(process.popen.pid)
+        os.killpg(process.popen.pid, signal.SIGINT)
+        assert process.popen.wait(20) == 0, process.output()
+        assert "error:" not in process.output()
+        assert "watching subgraph schemas" not in process.output()
+        assert_no_subgraph_left(base, children)
+    finally:
+        process.stop()
+
+
+def test_bad_flags_and_config_fail_before_starting_anything(tmp_path: Path) -> None:
+    bad = tmp_path / "gateway.yaml"
+    bad.write_text("server:\n  prot: 4000\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "dev", "--config", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "invalid configuration" in result.stderr
+    assert "prot" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "dev", "--poll-interval", "0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--poll-interval must be greater than zero" in result.stderr

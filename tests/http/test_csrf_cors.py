@@ -64,11 +64,10 @@ async def test_preflighted_get_is_executed(serve: Any, headers: dict[str, str]) 
     assert await response.json() == {"data": {"hello": "hello world"}}
 
 
-async def test_get_with_a_simple_content_type_is_refused(serve: Any) -> None:
+@pytest.mark.parametrize("content_type", ["text/plain; charset=utf-8", "Multipart/Form-Data", "garbage", "/"])
+async def test_get_with_a_simple_or_unparsable_content_type_is_refused(serve: Any, content_type: str) -> None:
     client = await serve()
-    response = await client.get(
-        "/graphql", params=HELLO, headers={"Content-Type": "text/plain; charset=utf-8"}
-    )
+    response = await client.get("/graphql", params=HELLO, headers={"Content-Type": content_type})
     assert (response.status, await code_of(response)) == (400, "CSRF_ERROR")
 
 

@@ -358,3 +358,9 @@ async def test_default_config_with_csrf_prevention(make_client: Any) -> None:
     assert (await post(client, {"query": "{ hello }"}, GRJ)).status == 200
     bad_type = await client.post("/graphql", data=b"{}", headers={"Content-Type": "application/xml"})
     assert bad_type.status == 415
+
+
+async def test_health_answers_head(client: Any) -> None:
+    response = await client.head("/health")
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -33,6 +34,17 @@ def codes(body: dict[str, Any]) -> list[str]:
 DEPTH_BOMB = '{ product(id: "1") { related { related { related { related { related { id } } } } } } }'
 ALIAS_BOMB = '{ product(id: "1") { ' + " ".join(f"a{i}: name" for i in range(50)) + " } }"
 ROOT_FIELDS = "{ a: expensive b: tags c: expensive d: tags }"
+
+
+def fragment_bomb(levels: int, root: bool) -> str:
+    """Each fragment spreads the previous one twice: 2**levels expanded selections from a short document."""
+    on = "Query" if root else "Product"
+    base = "fragment F0 on Query { expensive }" if root else "fragment F0 on Product { id name }"
+    parts = [base] + [f"fragment F{i} on {on} {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    head = f"{{ ...F{levels} }}" if root else f'{{ product(id: "1") {{ ...F{levels} }} }}'
+    return head + "\n" + "\n".join(parts)
+
+
 TOKEN_BOMB = '{ product(id: "1") { ' + " ".join("id" for _ in range(300)) + " } }"
 
 
@@ -104,6 +116,18 @@ async def test_default_limits_stop_a_depth_bomb(aiohttp_client: Any, kit: Any) -
     query = '{ product(id: "1") { ' + "related { " * 120 + "id" + " }" * 120 + " } }"
     status, body = await post(client, query)
     assert (status, codes(body)) == (400, ["MAX_DEPTH_LIMIT"])
+    assert kit.requests() == []
+
+
+@pytest.mark.parametrize("root", [True, False])
+async def test_default_limits_stop_fragment_bombs_quickly(aiohttp_client: Any, kit: Any, root: bool) -> None:
+    """Without the limit, validation (root bomb) or planning (nested bomb) of 2**40 selections never ends."""
+    client = await gateway_client(aiohttp_client, Config(), kit.urls)
+    started = time.perf_counter()
+    status, body = await post(client, fragment_bomb(40, root))
+    assert time.perf_counter() - started < 2.0
+    assert status == 400
+    assert "MAX_RECURSIVE_SELECTIONS_LIMIT" in codes(body)
     assert kit.requests() == []
 
 

@@ -22,12 +22,12 @@ def measure(query: str) -> OperationShape:
 
 def test_simple_shape() -> None:
     shape = measure('{ product(id: "1") { id price { amount } } expensive }')
-    assert shape == OperationShape(depth=3, height=5, aliases=0, root_fields=2)
+    assert shape == OperationShape(depth=3, height=5, aliases=0, root_fields=2, selections=5)
 
 
 def test_aliases_of_one_field_count_once_in_height() -> None:
     shape = measure("{ a: expensive b: expensive c: expensive }")
-    assert shape == OperationShape(depth=1, height=1, aliases=3, root_fields=3)
+    assert shape == OperationShape(depth=1, height=1, aliases=3, root_fields=3, selections=3)
 
 
 def test_fragments_are_expanded() -> None:
@@ -56,6 +56,17 @@ def test_fragment_bomb_is_measured_in_linear_time() -> None:
     assert time.perf_counter() - started < 1.0
     assert shape.aliases == 2**30
     assert shape.root_fields == 2**30
+    assert shape.selections == 2**30
+
+
+def test_nested_fragment_bomb_counts_expanded_selections() -> None:
+    parts = ["fragment F0 on Product { id name }"]
+    for level in range(1, 31):
+        parts.append(f"fragment F{level} on Product {{ ...F{level - 1} ...F{level - 1} }}")
+    shape = measure('{ product(id: "1") { ...F30 } }\n' + "\n".join(parts))
+    # depth, height and aliases stay tiny: only the expanded selection count shows the bomb
+    assert (shape.depth, shape.height, shape.aliases, shape.root_fields) == (2, 3, 0, 1)
+    assert shape.selections == 1 + 2 * 2**30
 
 
 def test_token_counting_matches_graphql_core() -> None:

@@ -67,7 +67,8 @@ def test_no_more_fetches_than_apollo(
 ) -> None:
     document = parse(query)
     operation = find_operation(document, None)
-    assert operation is not None
+    if operation is None:
+        pytest.skip("the document needs an operation name: it is a request error, nothing to plan")
     if operation.operation.value == "subscription":
         pytest.skip("subscriptions are not planned")
     ours = build_query_plan(load_supergraph(supergraph_path.read_text()), operation, fragments_of(document))

@@ -424,8 +424,16 @@ def test_builtin_scalars_are_serialized():
     data = {"me": {"id": 7, "name": 5, "age": 3, "score": 2, "active": True}}
     result, errors = shape("{ me { id name age score active } }", data)
     assert errors == []
-    assert result == {"me": {"id": "7", "name": "5", "age": 3, "score": 2.0, "active": True}}
-    assert isinstance(result["me"]["score"], float)
+    assert result == {"me": {"id": "7", "name": "5", "age": 3, "score": 2, "active": True}}
+
+
+def test_integral_floats_print_like_javascript() -> None:
+    data = {"me": {"score": 2.0}, "numbers": None}
+    result, errors = shape("{ me { score } }", data)
+    assert errors == []
+    assert json.dumps(result) == '{"me": {"score": 2}}'
+    result, _ = shape("{ me { score } }", {"me": {"score": 2.5}})
+    assert json.dumps(result) == '{"me": {"score": 2.5}}'
 
 
 def test_int_bounds_are_32_bit():
