@@ -663,6 +663,8 @@ class Merger:
             arg_coord = f"{coordinate}({name}:)"
             present = {i: args[name] for i, args in sources.items() if name in args}
             if len(present) < len(sources):
+                # Apollo records the enum usage before dropping the argument.
+                self.record_enum(next(iter(present.values())).type, "Input", arg_coord)
                 have = [self.subs[i].name for i in present]
                 missing = [self.subs[i].name for i in sources if i not in present]
                 required = [
@@ -820,6 +822,8 @@ class Merger:
             coordinate = f"{name}.{fname}"
             present = {i: t.input_fields[fname] for i, t in defs if fname in t.input_fields}
             if len(present) < len(defs):
+                # Apollo records the enum usage before dropping the field.
+                self.record_enum(next(iter(present.values())).type, "Input", coordinate)
                 have = [self.subs[i].name for i in present]
                 missing = [self.subs[i].name for i, t in defs if fname not in t.input_fields]
                 required = [
