@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
 
     dev.add_arguments(commands.add_parser("dev", help="run the demo subgraphs + gateway, hot-reloading"))
 
+    from gateway.auth import cli as auth_cli
+
+    auth_cli.add_arguments(commands.add_parser("auth", help="authentication tools (hash-key)"))
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     validate = config_commands.add_parser("validate", help="check a configuration file")
@@ -142,4 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gateway import dev
 
         return dev.main(args)
+    if args.command == "auth":
+        from gateway.auth import cli as auth_cli
+
+        return auth_cli.run(args)
     return _config(args)

@@ -50,6 +50,7 @@ DEMO_SUBGRAPHS: tuple[str, ...] = ("users", "orders", "products")
 _SDL_QUERY = "query SubgraphIntrospectQuery { _service { sdl } }"
 _STOP_GRACE = 5.0  # seconds a child gets to exit after SIGTERM before SIGKILL
 _PR_SET_PDEATHSIG = 1
+_OUTPUT_CHUNK = 65536
 
 
 class DevError(Exception):
@@ -157,7 +158,10 @@ def _emit(line: str) -> None:
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
-    """Ask the kernel to SIGTERM this child when the dev process dies, however it dies."""
+    """Ask the kernel to SIGTERM this child when the dev process dies, however it dies.
+
+    (The kernel ties this to the thread that forked: children are always started from the event loop's
+    thread, which lives as long as the process.)"""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -211,9 +215,18 @@ class SubgraphProcess:
         self._pump = asyncio.create_task(self._forward_output(self._process), name=f"{ep.name}-output")
 
     async def _forward_output(self, process: asyncio.subprocess.Process) -> None:
-        assert process.stdout is not None
+        """Copy the child's output line by line; it must be drained, or a chatty child would block on a full
+        pipe (an over-long line is forwarded in chunks instead of ending the pump)."""
+        stream = process.stdout
+        assert stream is not None
         prefix = f"[{self.endpoint.name}] "
-        while line := await process.stdout.readline():
+        while True:
+            try:
+                line = await stream.readline()
+            except ValueError:  # longer than the stream limit
+                line = await stream.read(_OUTPUT_CHUNK)
+            if not line:
+                return
             _emit(prefix + line.decode(errors="replace").rstrip())
 
     async def stop(self) -> None:
@@ -222,17 +235,16 @@ class SubgraphProcess:
         if process is None:
             return
         if process.returncode is None:
+            # The whole group: anything the subgraph started goes with it.
             _signal_group(process.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(process.wait(), _STOP_GRACE)
             except TimeoutError:
                 _signal_group(process.pid, signal.SIGKILL)
                 await process.wait()
-        # The child is gone; anything left in its group (it never forks, but be sure) goes too.
-        _signal_group(process.pid, signal.SIGKILL)
         if self._pump is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._pump, 2.0)
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._pump, 2.0)  # the rest of its output, then EOF
         self._process = None
 
 

@@ -55,7 +55,10 @@ class JwksCache:
     async def _poll(self) -> None:
         while True:
             await asyncio.sleep(self.source.poll_interval)
-            await self.refresh()
+            try:
+                await self.refresh()
+            except Exception:  # the poller must survive anything a fetch can raise; keys stay cached
+                log.exception("JWKS %s poll failed; keeping cached keys", self.url)
 
     async def refresh(self) -> bool:
         """Fetch the JWKS now; keep the cached keys on any failure. Returns whether the fetch succeeded."""

@@ -28,7 +28,7 @@ from graphql import (
 from gateway.compose import errors as E
 from gateway.compose.directives import merge_applied
 from gateway.compose.errors import CompositionError, CompositionHint, subgraph_list
-from gateway.compose.fieldset import parse_field_set
+from gateway.compose.fieldset import Selection, parse_field_set
 from gateway.compose.model import (
     ROOT_TYPES,
     Applied,
@@ -39,6 +39,7 @@ from gateway.compose.model import (
     InputValue,
     Subgraph,
     TypeDef,
+    TypeKind,
     base_type,
 )
 from gateway.compose.typeref import is_required, is_strict_subtype
@@ -128,7 +129,7 @@ class Merger:
         """(type, field) pairs selected by any @key in the subgraph (they are implicitly shareable)."""
         out: set[tuple[str, str]] = set()
 
-        def walk(type_name: str, sels: tuple) -> None:  # type: ignore[type-arg]
+        def walk(type_name: str, sels: tuple[Selection, ...]) -> None:
             tdef = sub.types.get(type_name)
             for sel in sels:
                 owner = sel.type_condition or type_name
@@ -194,9 +195,9 @@ class Merger:
         for idx, sub in enumerate(self.subs):
             for tdef in sub.types.values():
                 by_name.setdefault(tdef.name, []).append((idx, tdef))
-        kinds: dict[str, str] = {}
+        kinds: dict[str, TypeKind] = {}
         for name, defs in by_name.items():
-            k = {"interface" if self.is_interface_object(i, t) else t.kind for i, t in defs}
+            k: set[TypeKind] = {"interface" if self.is_interface_object(i, t) else t.kind for i, t in defs}
             if len(k) > 1:
                 detail = " but ".join(
                     f'"{name}" is a {t.kind} in subgraph "{self.subs[i].name}"' for i, t in defs
@@ -330,8 +331,8 @@ class Merger:
 
     # -- objects & interfaces --------------------------------------------------------------------------------
 
-    def merge_composite(self, name: str, kind: str, defs: list[tuple[int, TypeDef]]) -> TypeDef:
-        dest = TypeDef(name=name, kind=kind)  # type: ignore[arg-type]
+    def merge_composite(self, name: str, kind: TypeKind, defs: list[tuple[int, TypeDef]]) -> TypeDef:
+        dest = TypeDef(name=name, kind=kind)
         dest.description = self.merge_description([t.description for _, t in defs])
         implements: list[Applied] = []
         join_types: list[Applied] = []
@@ -364,9 +365,9 @@ class Merger:
         tdefs = dict(defs)
         for fname in field_names:
             sources: dict[int, FieldDef] = {i: t.fields[fname] for i, t in defs if fname in t.fields}
-            merged = self.merge_field(dest, fname, sources, tdefs, has_type, kind)
-            if merged is not None:
-                dest.fields[fname] = merged
+            field = self.merge_field(dest, fname, sources, tdefs, has_type, kind)
+            if field is not None:
+                dest.fields[fname] = field
         return dest
 
     def merge_field(
@@ -415,8 +416,11 @@ class Merger:
                         names,
                         coordinate,
                     )
-        contexts = {i: _context_arguments(self.subs[i].name, f) for i, f in active.items()}
-        contexts = {i: c for i, c in contexts.items() if c}
+        contexts: dict[int, ValueNode] = {}
+        for i, f in active.items():
+            context = _context_arguments(self.subs[i].name, f)
+            if context is not None:
+                contexts[i] = context
         dest.args = self.merge_args(
             coordinate,
             {i: {n: a for n, a in f.args.items() if not a_has(a, "fromContext")} for i, f in active.items()},
@@ -707,8 +711,11 @@ class Merger:
         )
 
     def merge_default(self, coordinate: str, what: str, present: dict[int, InputValue]) -> ValueNode | None:
-        """Apollo's rule: the same default everywhere is kept; a default only in some subgraphs is dropped
-        (hint); two different defaults are an error."""
+        """Apollo's rule for defaults of arguments and input fields.
+
+        The same default everywhere is kept; a default in only some subgraphs is dropped (hint); two different
+        defaults are an error.
+        """
         chosen: ValueNode | None = None
         seen = inconsistent = incompatible = False
         for a in present.values():
@@ -723,14 +730,14 @@ class Merger:
         if incompatible:
             code = E.FIELD_ARGUMENT_DEFAULT_MISMATCH if what == "argument" else E.INPUT_FIELD_DEFAULT_MISMATCH
             parts = [
-                f'{f"default value {v}" if v is not None else "no default value"} in subgraph "{self.subs[i].name}"'
+                (f"default value {v}" if v is not None else "no default value")
+                + f' in subgraph "{self.subs[i].name}"'
                 for i, v in printed.items()
             ]
             self.error(
                 code,
-                f'{what.capitalize()} "{coordinate}" has incompatible default values across subgraphs: it has '
-                + " but ".join(parts)
-                + ". Use the same default value in every subgraph.",
+                f'{what.capitalize()} "{coordinate}" has incompatible default values across subgraphs: it '
+                "has " + " but ".join(parts) + ". Use the same default value in every subgraph.",
                 [self.subs[i].name for i in present],
                 coordinate,
             )
@@ -740,9 +747,9 @@ class Merger:
             missing = [self.subs[i].name for i, v in printed.items() if v is None]
             self.hint(
                 E.INCONSISTENT_DEFAULT_VALUE_PRESENCE,
-                f'{what.capitalize()} "{coordinate}" has a default value in only some subgraphs: will not use a '
-                f"default in the supergraph (there is no default in {subgraph_list(missing)}) but it has one in "
-                f"{subgraph_list(have)}.",
+                f'{what.capitalize()} "{coordinate}" has a default value in only some subgraphs: will not '
+                f"use a default in the supergraph (there is no default in {subgraph_list(missing)}) but it "
+                f"has one in {subgraph_list(have)}.",
                 coordinate,
             )
             return None

@@ -244,7 +244,8 @@ class _Checker:
         """An interface field no subgraph resolves at the interface level: the planner asks each
         implementation separately (``... on Impl { f }``), which works when every implementation can."""
         target = base_type(f.type)
-        for idx, _ in states:
+        candidates = dict.fromkeys(j for state in states for j in self.closure(state))
+        for idx in candidates:
             t = self.subs[idx].types.get(itf)
             if t is None or t.kind != "interface":
                 continue

@@ -22,6 +22,7 @@ from graphql import (
     GraphQLError,
     InputObjectTypeDefinitionNode,
     InputObjectTypeExtensionNode,
+    InputValueDefinitionNode,
     InterfaceTypeDefinitionNode,
     InterfaceTypeExtensionNode,
     ListValueNode,
@@ -33,6 +34,8 @@ from graphql import (
     SchemaDefinitionNode,
     SchemaExtensionNode,
     StringValueNode,
+    TypeDefinitionNode,
+    TypeExtensionNode,
     TypeNode,
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
@@ -97,6 +100,32 @@ FED_DIRECTIVE_SINCE: dict[str, tuple[int, int]] = {
     "fromContext": (2, 8),
     "cost": (2, 9),
     "listSize": (2, 9),
+}
+# Arguments of federation directives, with the federation version that introduced each.
+_V20 = (2, 0)
+FED_DIRECTIVE_ARGS: dict[str, dict[str, tuple[int, int]]] = {
+    "key": {"fields": _V20, "resolvable": _V20},
+    "requires": {"fields": _V20},
+    "provides": {"fields": _V20},
+    "external": {"reason": _V20},
+    "shareable": {},
+    "override": {"from": _V20, "label": (2, 7)},
+    "tag": {"name": _V20},
+    "inaccessible": {},
+    "interfaceObject": {},
+    "extends": {},
+    "authenticated": {},
+    "requiresScopes": {"scopes": _V20},
+    "policy": {"policies": _V20},
+    "cost": {"weight": _V20},
+    "listSize": {
+        "assumedSize": _V20,
+        "slicingArguments": _V20,
+        "sizedFields": _V20,
+        "requireOneSlicingArgument": _V20,
+    },
+    "context": {"name": _V20},
+    "fromContext": {"field": _V20},
 }
 # Non-directive names a federation @link may import.
 FED_TYPE_IMPORTS = frozenset({"FieldSet", "Scope", "Policy", "ContextFieldValue"})
@@ -271,11 +300,31 @@ class _Builder:
         for node in nodes or ():
             self.check_known(node.name.value)
             name = self.names.canonical(node.name.value)
+            self.check_arguments(node, name)
             if name == "link":
                 continue
             args = tuple((a.name.value, a.value) for a in node.arguments or ())
             out.append(Applied(name, args, in_extension))
         return out
+
+    def check_arguments(self, node: DirectiveNode, canonical: str) -> None:
+        """Federation directive arguments must exist in the linked federation version (Apollo validates
+        applications against the spec definitions)."""
+        allowed = FED_DIRECTIVE_ARGS.get(canonical)
+        if allowed is None or (node.name.value in self.directive_defs and not self.fed2):
+            return
+        for arg in node.arguments or ():
+            since = allowed.get(arg.name.value)
+            if since is None or (self.fed2 and since > self.version):
+                self.error(
+                    E.INVALID_GRAPHQL,
+                    f'Unknown argument "{arg.name.value}" on directive "@{node.name.value}".'
+                    + (
+                        f" It needs federation v{since[0]}.{since[1]} or later: update the @link url."
+                        if since is not None
+                        else ""
+                    ),
+                )
 
     def check_known(self, local: str) -> None:
         """Report a directive that is neither defined, built in, nor imported (Apollo: INVALID_GRAPHQL)."""
@@ -312,13 +361,13 @@ class _Builder:
                 out[name] = ExecutableDirective(name, args, node.repeatable, locations)
         return out
 
-    def input_value(self, node: object) -> InputValue:
+    def input_value(self, node: InputValueDefinitionNode) -> InputValue:
         return InputValue(
-            name=node.name.value,  # type: ignore[attr-defined]
-            type=_print_type(node.type, self.renames),  # type: ignore[attr-defined]
-            default=node.default_value,  # type: ignore[attr-defined]
-            description=node.description.value if node.description else None,  # type: ignore[attr-defined]
-            directives=self.applied(node.directives),  # type: ignore[attr-defined]
+            name=node.name.value,
+            type=_print_type(node.type, self.renames),
+            default=node.default_value,
+            description=node.description.value if node.description else None,
+            directives=self.applied(node.directives),
         )
 
     def build_types(self) -> dict[str, TypeDef]:
@@ -326,15 +375,11 @@ class _Builder:
         for node in self.doc.definitions:
             if isinstance(node, DirectiveDefinitionNode):
                 self.directive_defs[node.name.value] = node
-        seen_definition: set[str] = set()
         for node in self.doc.definitions:
-            if isinstance(node, DirectiveDefinitionNode):
-                self.directive_defs[node.name.value] = node
-                continue
             kind = _KIND_BY_NODE.get(type(node))
-            if kind is None:
+            if kind is None or not isinstance(node, TypeDefinitionNode | TypeExtensionNode):
                 continue
-            raw_name = node.name.value  # type: ignore[attr-defined]
+            raw_name = node.name.value
             if raw_name in PLUMBING_TYPES or raw_name.startswith(("federation__", "link__", "join__")):
                 continue
             name = self.renames.get(raw_name, raw_name)
@@ -349,16 +394,15 @@ class _Builder:
                 )
                 continue
             if not is_extension:
-                seen_definition.add(name)
                 tdef.only_extension = False
             desc = getattr(node, "description", None)
             if desc is not None and tdef.description is None:
                 tdef.description = desc.value
-            tdef.directives.extend(self.applied(node.directives, is_extension))  # type: ignore[attr-defined]
+            tdef.directives.extend(self.applied(node.directives, is_extension))
             self._fill(tdef, node)
         return types
 
-    def _fill(self, tdef: TypeDef, node: object) -> None:
+    def _fill(self, tdef: TypeDef, node: TypeDefinitionNode | TypeExtensionNode) -> None:
         if tdef.kind in ("object", "interface"):
             for itf in getattr(node, "interfaces", None) or ():
                 if itf.name.value not in tdef.interfaces:

@@ -43,8 +43,10 @@ def check_inaccessible(sg: Supergraph) -> list[CompositionError]:
                         coordinate,
                     )
                 )
-        children = list(t.fields.values()) or list(t.input_fields.values()) or list(t.values.values())
-        if children and all(_inaccessible(c.directives) for c in children):
+        children: list[list[Applied]] = [f.directives for f in t.fields.values()]
+        children += [f.directives for f in t.input_fields.values()]
+        children += [v.directives for v in t.values.values()]
+        if children and all(_inaccessible(directives) for directives in children):
             errors.append(
                 CompositionError(
                     E.ONLY_INACCESSIBLE_CHILDREN,

@@ -230,7 +230,11 @@ class AuthorizationConfig:
     """Enforcement of @authenticated, @requiresScopes and @policy from the supergraph."""
 
     enabled: bool = field(
-        default=True, metadata=_doc("Enforce the supergraph's authorization directives (when it has any).")
+        default=True,
+        metadata=_doc(
+            "Enforce the supergraph's authorization directives (when it has any and `authentication` is "
+            "configured; without authentication they are not enforced and a warning is logged)."
+        ),
     )
     reject_unauthorized: bool = field(
         default=False, metadata=_doc("Reject the whole operation instead of removing unauthorized fields.")

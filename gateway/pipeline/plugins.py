@@ -16,14 +16,17 @@ if TYPE_CHECKING:
 
 def build_plugins(config: Config) -> list[Plugin]:
     """Plugins in call order. Each factory returns None when its feature is not configured."""
-    plugins: list[Plugin] = []
-    # --- automatic persisted queries: resolve the query text before anything reads it (when disabled it
-    # answers PERSISTED_QUERY_NOT_SUPPORTED instead of a confusing "missing query") ---
     from gateway.pipeline.apq import PersistedQueriesPlugin
 
+    plugins: list[Plugin] = []
+    # --- authentication and authorization (gateway/auth, gateway/authorization); authentication first, so
+    # bad credentials are refused before anything else answers ---
+    identity = _identity_and_access(config)
+    plugins.extend(p for p in identity if p.name != "authorization")
+    # --- automatic persisted queries: resolve the query text before anything reads it (when disabled it
+    # answers PERSISTED_QUERY_NOT_SUPPORTED instead of a confusing "missing query") ---
     plugins.append(PersistedQueriesPlugin(config.persisted_queries))
-    # --- authentication and authorization (gateway/auth, gateway/authorization) ---
-    plugins.extend(_identity_and_access(config))
+    plugins.extend(p for p in identity if p.name == "authorization")
     # --- limits, demand control, rate limiting (gateway/limits, gateway/demand, gateway/ratelimit) ---
     plugins.extend(_edge_limits(config))
     return plugins
@@ -51,6 +54,8 @@ def _identity_and_access(config: Config) -> list[Plugin]:
     found: list[Plugin] = []
     if config.authentication.enabled:
         found.append(AuthenticationPlugin(config.authentication))
-    if config.authorization.enabled:
+    # Without authentication nobody can ever be authorized: the directives are then not enforced (as in
+    # Apollo Gateway and Hive Gateway) and the pipeline logs a warning when the supergraph uses them.
+    if config.authorization.enabled and config.authentication.enabled:
         found.append(AuthorizationPlugin(config.authorization))
     return found

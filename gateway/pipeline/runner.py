@@ -141,6 +141,13 @@ class GatewayPipeline:
             header_rules={name: config.headers_for(name) for name in supergraph.graphs},
             introspection=config.supergraph.introspection,
         )
+        guarded = [n for n in ("authenticated", "requiresScopes", "policy") if supergraph.links.get(n)]
+        if guarded and not any(getattr(p, "name", "") == "authorization" for p in self.plugins):
+            log.warning(
+                "the supergraph uses @%s but authorization is not enforced: configure `authentication` "
+                "(and keep `authorization.enabled`) to enforce it",
+                ", @".join(guarded),
+            )
         log.info(
             "supergraph loaded from %s (%d subgraphs, sha256 %s)",
             source,

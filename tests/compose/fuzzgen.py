@@ -186,3 +186,66 @@ def generate_interfaces(seed: int) -> list[dict[str, str]]:
         {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _interface_subgraph(r, i)}
         for i, n in enumerate(names)
     ]
+
+
+def _misc_subgraph(r: random.Random, i: int, names: list[str]) -> str:
+    """Value types, unions, enums in both positions, nested inputs, descriptions, tags, @inaccessible,
+    progressive @override labels and renamed root types."""
+    root = r.choice(["Query", "Query", f"Root{i}"])
+    lines: list[str] = []
+    if root != "Query":
+        lines.append(f"schema {{ query: {root} }}")
+    roots = [f"r{i}: Result", f"acc{i}: Account"]
+    if r.random() < 0.4:
+        roots.append(f"byColor{i}(c: Color{r.choice(['', '!', ' = RED'])}): {r.choice(['Int', 'Color'])}")
+    if r.random() < 0.3:
+        roots.append(f"find{i}(filter: Outer): [Account]")
+    if r.random() < 0.3:
+        roots.append("point: Point @shareable" + (" @inaccessible" if r.random() < 0.15 else ""))
+    desc = r.choice(["", '"Root"\n', '"The root"\n'])
+    lines.append(f"{desc}type {root} {{ {' '.join(roots)} }}")
+    lines.append(
+        "union Result = "
+        + " | ".join(m for m in ("Account", "Point", "Note") if r.random() < 0.6 or m == "Account")
+    )
+    fields = ["id: ID!"]
+    for fname in ("name", "email", "plan"):
+        if r.random() < 0.5:
+            extra = []
+            if r.random() < 0.8:
+                extra.append("@shareable")
+            if r.random() < 0.15:
+                extra.append("@inaccessible")
+            if r.random() < 0.2:
+                extra.append(f'@tag(name: "{r.choice(["a", "b"])}")')
+            if r.random() < 0.1 and len(names) > 1:
+                label = r.choice(["", ', label: "percent(50)"', ', label: "beta"'])
+                extra.append(f'@override(from: "{r.choice(names)}"{label})')
+            fields.append(f"{fname}: String {' '.join(extra)}".rstrip())
+    acc_desc = r.choice(["", '"An account"\n', '"Account"\n'])
+    lines.append(f'{acc_desc}type Account @key(fields: "id") {{ {" ".join(fields)} }}')
+    if "Point" in " ".join(lines):
+        pf = ["x: Int", "y: Int"] + (["z: Int"] if r.random() < 0.3 else [])
+        lines.append(f"type Point @shareable {{ {' '.join(pf)} }}")
+    if "Note" in " ".join(lines):
+        lines.append('type Note @key(fields: "id") { id: ID! text: String }')
+    if "Color" in " ".join(lines) or r.random() < 0.3:
+        values = [v for v in ("RED", "GREEN", "BLUE") if r.random() < 0.85] or ["RED"]
+        if "RED" not in values and "= RED" in " ".join(lines):
+            values.append("RED")
+        lines.append("enum Color { " + " ".join(values) + " }")
+    if "Outer" in " ".join(lines):
+        lines.append(f"input Outer {{ inner: Inner{r.choice(['', '!'])} tag: String }}")
+        inner = ["min: Int"] + ([f"max: Int{r.choice(['', ' = 5'])}"] if r.random() < 0.5 else [])
+        lines.append(f"input Inner {{ {' '.join(inner)} }}")
+    return FED2_HEADER.format(minor=r.choice([3, 7, 8])) + "\n".join(lines)
+
+
+def generate_misc(seed: int) -> list[dict[str, str]]:
+    """One random set exercising value types, unions, enums, inputs, descriptions, tags and overrides."""
+    r = random.Random(seed)
+    names = ["a", "b", "c"][: r.randint(2, 3)]
+    return [
+        {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _misc_subgraph(r, i, names)}
+        for i, n in enumerate(names)
+    ]

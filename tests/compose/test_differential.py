@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.compose import SubgraphSource, compose
-from tests.compose.fuzzgen import generate, generate_interfaces
+from tests.compose.fuzzgen import generate, generate_interfaces, generate_misc
 from tests.compose.helpers import normalize_supergraph, oracle_available, run_oracle_batch
 
 pytestmark = [
@@ -16,16 +16,18 @@ pytestmark = [
     pytest.mark.skipif(not oracle_available(), reason="node or tests/compose/oracle/node_modules missing"),
 ]
 
-# (family, seed): "mild"/"wild" entity sets (mild = fewer error-prone directives), "itf" interface sets.
-SEEDS = (
-    [("mild", seed) for seed in range(70)]
-    + [("wild", seed) for seed in range(100, 170)]
-    + [("itf", seed) for seed in range(70)]
-)
+# (family, seed): "mild"/"wild" entity sets (mild = fewer error-prone directives), "itf" interface sets,
+# "misc" value types, unions, enums, inputs, descriptions, tags and override labels.
+FAMILIES = ("mild", "wild", "itf", "misc")
+SEEDS = [(family, seed) for family in FAMILIES for seed in range(60)]
 
 
 def _generate(family: str, seed: int) -> list[dict[str, str]]:
-    return generate_interfaces(seed) if family == "itf" else generate(seed, family == "mild")
+    if family == "itf":
+        return generate_interfaces(seed)
+    if family == "misc":
+        return generate_misc(seed)
+    return generate(seed, family == "mild")
 
 
 @pytest.fixture(scope="module")
