@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
 
     dev.add_arguments(commands.add_parser("dev", help="run the demo subgraphs + gateway, hot-reloading"))
 
+    compose = commands.add_parser(
+        "compose",
+        help="compose subgraph SDLs (files or live) into a supergraph; `gateway compose --help`",
+        add_help=False,
+    )
+    compose.add_argument("compose_args", nargs=argparse.REMAINDER)
     from gateway.auth import cli as auth_cli
 
     auth_cli.add_arguments(commands.add_parser("auth", help="authentication tools (hash-key)"))
@@ -136,7 +142,13 @@ def _config(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["compose"]:
+        # composition has its own parser (options may come first, which argparse.REMAINDER cannot take)
+        from gateway.compose.cli import cli_main
+
+        return cli_main(arguments[1:])
+    args = _parser().parse_args(arguments)
     if args.command == "serve":
         return _serve(args)
     if args.command == "plan":

@@ -9,18 +9,25 @@ the subgraph health-check command works against a real subgraph process and fail
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import yaml
 
+from gateway.auth.api_keys import ApiKeyStore
 from gateway.compose import cli_main as compose_main
 from gateway.config.load import load_config
+from gateway.dev import DEMO_KEYS
+from tests.ratelimit.support import REDIS_URL, require_redis, unique_prefix
 from tests.support.ports import free_port, unused_port
 from tests.support.processes import http_ok, start_process, wait_until
 
@@ -112,6 +119,7 @@ def _config_path(compose: dict[str, Any]) -> Path:
 
 
 def test_gateway_config_validates_and_uses_redis(compose: dict[str, Any]) -> None:
+    """Also: the container accepts the same demo keys as ``gateway dev`` (the README says so)."""
     environment = compose["services"]["gateway"]["environment"]
     config = load_config(_config_path(compose), environ=environment)
     assert config.rate_limit.enabled
@@ -119,6 +127,14 @@ def test_gateway_config_validates_and_uses_redis(compose: dict[str, Any]) -> Non
     assert config.server.host == "0.0.0.0"
     assert config.server.port == 4000
     assert config.supergraph.path == "/srv/supergraph.graphql"
+    api_keys = config.authentication.api_keys
+    assert api_keys is not None
+    store = ApiKeyStore(api_keys)
+    for demo in DEMO_KEYS:
+        principal = store.principal(demo.key)
+        assert principal is not None
+        assert (principal.client_id, principal.scopes) == (demo.user_id, frozenset(demo.scopes))
+    assert config.authentication.identity_headers == {"x-user-id": "client_id"}
     # Without the variable the file's own default still names the compose service.
     assert load_config(_config_path(compose), environ={}).rate_limit.redis_url == "redis://redis:6379/0"
 
@@ -162,3 +178,76 @@ def test_subgraph_health_check_command_works(compose: dict[str, Any]) -> None:
         assert subprocess.run(argv, capture_output=True, timeout=30).returncode == 0
     finally:
         process.stop()
+
+
+def _post(url: str, query: str, api_key: str | None) -> tuple[int, dict[str, str], dict[str, Any]]:
+    headers = {"Content-Type": "application/json"}
+    if api_key is not None:
+        headers["x-api-key"] = api_key
+    request = urllib.request.Request(url, data=json.dumps({"query": query}).encode(), headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+@pytest.mark.redis
+def test_the_container_gateway_config_serves_the_demo_with_redis(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    """Without Docker, as close as it gets: the gateway service's command and config file, the supergraph the
+    image composes, real subgraph processes and the real Redis. Only what is container-specific is changed:
+    the listen address and port, the subgraph URLs (no compose DNS here) and the rate-limit key prefix."""
+    require_redis()
+    service = compose["services"]["gateway"]
+    config = yaml.safe_load(_config_path(compose).read_text())
+    ports = {name: free_port() for name in SUBGRAPHS}
+    config["override_subgraph_url"] = {
+        name: f"http://127.0.0.1:{port}/graphql" for name, port in ports.items()
+    }
+    supergraph = tmp_path / "supergraph.graphql"
+    assert compose_main(["--config", str(REPO / "deploy" / "supergraph.yaml"), "--out", str(supergraph)]) == 0
+    config["supergraph"]["path"] = str(supergraph)
+    port = free_port()
+    subgraphs = []
+    with unique_prefix() as prefix:
+        config["rate_limit"]["key_prefix"] = prefix
+        config_file = tmp_path / "gateway.yaml"
+        config_file.write_text(yaml.safe_dump(config))
+        try:
+            for name, subgraph_port in ports.items():
+                process = start_process(
+                    [sys.executable, "-m", f"subgraphs.{name}", "--port", str(subgraph_port)]
+                )
+                subgraphs.append(process)
+                wait_until(
+                    process, http_ok(f"http://127.0.0.1:{subgraph_port}/health"), timeout=60, what=name
+                )
+            argv = [sys.executable, "-m", *service["command"]]
+            argv[argv.index("--config") + 1] = str(config_file)
+            argv += ["--host", "127.0.0.1", "--port", str(port)]
+            gateway = start_process(argv, cwd=REPO, env=service["environment"])
+            subgraphs.append(gateway)
+            wait_until(gateway, http_ok(f"http://127.0.0.1:{port}/health"), timeout=60, what="gateway")
+            url = f"http://127.0.0.1:{port}/graphql"
+
+            status, headers, body = _post(
+                url, '{ me { id username } order(id: "19") { status } }', "dev-user-1"
+            )
+            assert status == 200, body
+            assert body == {
+                "data": {"me": {"id": "1", "username": "blamarr"}, "order": {"status": "DELIVERED"}}
+            }
+            assert "RateLimit-Remaining" in headers
+            _status, _headers, body = _post(url, '{ order(id: "19") { status } }', None)
+            assert body["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+            # The buckets live in Redis (what lets the two workers share them).
+            client = redis.Redis.from_url(REDIS_URL)
+            try:
+                assert list(client.scan_iter(match=prefix + "*"))
+            finally:
+                client.close()
+        finally:
+            for process in reversed(subgraphs):
+                process.stop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from gateway.compose import errors as E
 from gateway.compose.errors import CompositionError
 from gateway.compose.fieldset import Selection, parse_field_set
-from gateway.compose.model import BUILTIN_SCALARS, Subgraph, TypeDef, base_type
+from gateway.compose.model import BUILTIN_SCALARS, ROOT_TYPES, Subgraph, TypeDef, base_type
 
 _KEY_ADVICE = (
     "the field should either be added to this subgraph or, if it should not be resolved by this subgraph, "
@@ -261,3 +261,25 @@ class _Checker:
 def check_subgraph(sub: Subgraph) -> list[CompositionError]:
     """Validate one subgraph (keys, requires, provides, externals, interfaces, references)."""
     return _Checker(sub).run()
+
+
+def check_extensions(subs: list[Subgraph]) -> list[CompositionError]:
+    """An ``extend type`` needs a definition (``type X``) in some subgraph (``EXTENSION_WITH_NO_BASE``).
+
+    Checked across subgraphs before the per-subgraph checks, as Apollo does before its Fed 1 upgrade.
+    """
+    errors: list[CompositionError] = []
+    defined = {name for sub in subs for name, t in sub.types.items() if not t.only_extension}
+    for sub in subs:
+        for name, t in sub.types.items():
+            if t.only_extension and name not in defined and name not in ROOT_TYPES:
+                errors.append(
+                    CompositionError(
+                        E.EXTENSION_WITH_NO_BASE,
+                        f'[{sub.name}] Type "{name}" is an extension type, but there is no type definition '
+                        f'for "{name}" in any subgraph. Define "{name}" with "type {name}" in one subgraph.',
+                        (sub.name,),
+                        name,
+                    )
+                )
+    return errors

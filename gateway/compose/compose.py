@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway.compose import errors as E
-from gateway.compose.checks import check_subgraph
+from gateway.compose.checks import check_extensions, check_subgraph
 from gateway.compose.errors import CompositionError, CompositionHint
 from gateway.compose.merge import Merger
 from gateway.compose.model import Subgraph
@@ -62,8 +62,12 @@ def compose(subgraphs: list[SubgraphSource]) -> CompositionResult:
         sub, errs = parse_subgraph(source.name, source.url, source.sdl)
         errors.extend(errs)
         if sub is not None:
-            errors.extend(check_subgraph(sub))
             parsed.append(sub)
+    if not errors:
+        errors.extend(check_extensions(parsed))
+    if not errors:
+        for sub in parsed:
+            errors.extend(check_subgraph(sub))
     if errors:
         return CompositionResult(None, tuple(errors))
     merger = Merger(parsed)

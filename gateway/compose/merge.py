@@ -30,7 +30,6 @@ from gateway.compose.directives import merge_applied
 from gateway.compose.errors import CompositionError, CompositionHint, subgraph_list
 from gateway.compose.fieldset import Selection, parse_field_set
 from gateway.compose.model import (
-    ROOT_TYPES,
     Applied,
     ComposedDirective,
     EnumValueDef,
@@ -210,7 +209,7 @@ class Merger:
                 )
                 continue
             kinds[name] = k.pop()
-            self.check_type_definition(name, defs)
+            self.check_interface_object(name, defs)
         # Interface-object fields, so implementations can get them.
         for name, defs in by_name.items():
             for i, t in defs:
@@ -263,8 +262,8 @@ class Merger:
             out.append(ExecutableDirective(name, args, all(x.repeatable for x in present), locations))
         return out
 
-    def check_type_definition(self, name: str, defs: list[tuple[int, TypeDef]]) -> None:
-        """An ``extend type`` needs a definition somewhere; an interface object needs its interface."""
+    def check_interface_object(self, name: str, defs: list[tuple[int, TypeDef]]) -> None:
+        """An interface object needs its interface in at least one subgraph."""
         if all(self.is_interface_object(i, t) for i, t in defs):
             names = [self.subs[i].name for i, _ in defs]
             self.error(
@@ -273,16 +272,6 @@ class Merger:
                 f"defined (it is defined in {subgraph_list(names)} but should be defined as an interface in "
                 "at least one subgraph)",
                 names,
-                name,
-            )
-        if name in ROOT_TYPES or any(not t.only_extension for _, t in defs):
-            return
-        for i, _ in defs:
-            self.error(
-                E.EXTENSION_WITH_NO_BASE,
-                f'[{self.subs[i].name}] Type "{name}" is an extension type, but there is no type definition '
-                f'for "{name}" in any subgraph. Define "{name}" with "type {name}" in one subgraph.',
-                [self.subs[i].name],
                 name,
             )
 

@@ -375,6 +375,7 @@ class _Builder:
         for node in self.doc.definitions:
             if isinstance(node, DirectiveDefinitionNode):
                 self.directive_defs[node.name.value] = node
+        defined: set[str] = set()
         for node in self.doc.definitions:
             kind = _KIND_BY_NODE.get(type(node))
             if kind is None or not isinstance(node, TypeDefinitionNode | TypeExtensionNode):
@@ -394,6 +395,10 @@ class _Builder:
                 )
                 continue
             if not is_extension:
+                if name in defined:
+                    self.error(E.INVALID_GRAPHQL, f'There can be only one type named "{name}".', name)
+                    continue
+                defined.add(name)
                 tdef.only_extension = False
             desc = getattr(node, "description", None)
             if desc is not None and tdef.description is None:

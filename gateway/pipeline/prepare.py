@@ -71,15 +71,18 @@ def format_graphql_error(error: GraphQLError, code: str) -> FormattedError:
 
 
 def _filter_introspection(
-    selection_set: SelectionSetNode, fragments: dict[str, Any]
+    selection_set: SelectionSetNode, fragments: dict[str, Any], memo: dict[str, Any] | None = None
 ) -> SelectionSetNode | None:
+    """The introspection root fields of a root selection set. Each named fragment is filtered once: a
+    document spreading fragments into each other many times must not cost exponential time."""
+    memo = {} if memo is None else memo
     kept: list[Any] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             if selection.name.value in _INTROSPECTION_FIELDS:
                 kept.append(selection)
         elif isinstance(selection, InlineFragmentNode):
-            inner = _filter_introspection(selection.selection_set, fragments)
+            inner = _filter_introspection(selection.selection_set, fragments, memo)
             if inner is not None:
                 kept.append(
                     InlineFragmentNode(
@@ -89,17 +92,22 @@ def _filter_introspection(
                     )
                 )
         elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                inner = _filter_introspection(fragment.selection_set, fragments)
-                if inner is not None:
-                    kept.append(
-                        InlineFragmentNode(
-                            type_condition=fragment.type_condition,
-                            directives=selection.directives,
-                            selection_set=inner,
-                        )
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None:
+                continue
+            if name not in memo:
+                memo[name] = None  # a cycle (refused by validation anyway) stops here
+                memo[name] = _filter_introspection(fragment.selection_set, fragments, memo)
+            inner = memo[name]
+            if inner is not None:
+                kept.append(
+                    InlineFragmentNode(
+                        type_condition=fragment.type_condition,
+                        directives=selection.directives,
+                        selection_set=inner,
                     )
+                )
     return SelectionSetNode(selections=tuple(kept)) if kept else None
 
 

@@ -249,3 +249,67 @@ def generate_misc(seed: int) -> list[dict[str, str]]:
         {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _misc_subgraph(r, i, names)}
         for i, n in enumerate(names)
     ]
+
+
+def _fed1_subgraph(r: random.Random, i: int) -> str:
+    """A Federation 1 subgraph (no @link): extend type entities, @external key and non-key fields, @requires,
+    @provides (some inactive), value types and interfaces with @key (dropped by the upgrade)."""
+    lines: list[str] = []
+    roots = [f"top{i}: [Product]"] if r.random() < 0.7 else []
+    if r.random() < 0.5:
+        provides = r.choice(["", ' @provides(fields: "name")', ' @provides(fields: "name price")'])
+        roots.append(f"review{i}: Review")
+        lines.append(
+            f'type Review @key(fields: "id") {{ id: ID! body: String product: Product{provides} '
+            f"author: User }}"
+        )
+    if r.random() < 0.3:
+        roots.append(f"shape{i}: Shape")
+        key = r.choice(["", ' @key(fields: "id")'])
+        lines.append(f"interface Shape{key} {{ id: ID! }}")
+        lines.append("type Circle implements Shape { id: ID! r: Int }")
+    if roots:
+        lines.append(f"{r.choice(['type', 'extend type'])} Query {{ {' '.join(roots)} }}")
+    owner = r.random() < 0.5
+    if owner:
+        lines.append('type Product @key(fields: "upc") { upc: String! name: String price: Int weight: Int }')
+    else:
+        fields = ["upc: String! @external"]
+        externals = [f for f in ("name", "price", "weight") if r.random() < 0.5]
+        fields += [f"{f}: {'String' if f == 'name' else 'Int'} @external" for f in externals]
+        if externals and r.random() < 0.6:
+            fields.append(
+                f'ship{i}: Int @requires(fields: "{" ".join(externals[: r.randint(1, len(externals))])}")'
+            )
+        fields.append(f"stock{i}: Int")
+        lines.append(f'extend type Product @key(fields: "upc") {{ {" ".join(fields)} }}')
+    if "User" in " ".join(lines):
+        lines.append(
+            r.choice(
+                [
+                    'type User @key(fields: "id") { id: ID! login: String }',
+                    'extend type User @key(fields: "id") { id: ID! @external login: String @external }',
+                    "type User { id: ID! login: String }",
+                ]
+            )
+        )
+    if r.random() < 0.3:
+        lines.append("type Money { amount: Int currency: String }")
+        lines[0:0] = [f"extend type Query {{ price{i}: Money }}"]
+    return "\n".join(lines)
+
+
+def generate_fed1(seed: int) -> list[dict[str, str]]:
+    """One random set of 2-3 Federation 1 subgraphs, sometimes mixed with one Fed 2 subgraph."""
+    r = random.Random(seed)
+    names = ["a", "b", "c"][: r.randint(2, 3)]
+    subs = [
+        {"name": n, "url": f"http://{n}.example.com/graphql", "sdl": _fed1_subgraph(r, i)}
+        for i, n in enumerate(names)
+    ]
+    if r.random() < 0.3:
+        sdl = FED2_HEADER.format(minor=3) + (
+            'type Product @key(fields: "upc") { upc: String! rating: Int }\ntype Query { best: Product }'
+        )
+        subs.append({"name": "modern", "url": "http://modern.example.com/graphql", "sdl": sdl})
+    return subs

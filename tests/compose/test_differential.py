@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.compose import SubgraphSource, compose
-from tests.compose.fuzzgen import generate, generate_interfaces, generate_misc
+from tests.compose.fuzzgen import generate, generate_fed1, generate_interfaces, generate_misc
 from tests.compose.helpers import normalize_supergraph, oracle_available, run_oracle_batch
 
 pytestmark = [
@@ -17,9 +17,9 @@ pytestmark = [
 ]
 
 # (family, seed): "mild"/"wild" entity sets (mild = fewer error-prone directives), "itf" interface sets,
-# "misc" value types, unions, enums, inputs, descriptions, tags and override labels.
-FAMILIES = ("mild", "wild", "itf", "misc")
-SEEDS = [(family, seed) for family in FAMILIES for seed in range(60)]
+# "misc" value types, unions, enums, inputs, descriptions, tags and override labels, "fed1" Federation 1 sets.
+FAMILIES = ("mild", "wild", "itf", "misc", "fed1")
+SEEDS = [(family, seed) for family in FAMILIES for seed in range(50)]
 
 
 def _generate(family: str, seed: int) -> list[dict[str, str]]:
@@ -27,6 +27,8 @@ def _generate(family: str, seed: int) -> list[dict[str, str]]:
         return generate_interfaces(seed)
     if family == "misc":
         return generate_misc(seed)
+    if family == "fed1":
+        return generate_fed1(seed)
     return generate(seed, family == "mild")
 
 

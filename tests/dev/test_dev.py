@@ -35,7 +35,9 @@ CROSS_SUBGRAPH = """
   users(first: 2) {
     edges { node { id username orderCount
       orders(first: 1) { edges { node { id total { amount }
-        items { quantity item { __typename ... on Product { upc title price { amount } } } } } } }
+        items { quantity item { __typename
+          ... on Product { upc title price { amount } shippingEstimate { amount } } } }
+      } } }
     } }
   }
   topProducts(first: 2) { upc title shippingEstimate { amount } }
@@ -123,6 +125,8 @@ def test_dev_runs_reloads_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         assert product_lines, order
         assert all(line["item"]["title"] for line in product_lines)
         assert all(isinstance(line["item"]["price"]["amount"], int) for line in product_lines)
+        # users -> orders -> products -> orders again: shippingEstimate @requires products' weight and price.
+        assert all(isinstance(line["item"]["shippingEstimate"]["amount"], int) for line in product_lines)
         # products -> orders' Product.shippingEstimate @requires(weightGrams price) -> back to products' data.
         top = result["data"]["topProducts"]
         assert len(top) == 2

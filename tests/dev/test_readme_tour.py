@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.dev.helpers import REPO, gateway_dev, post
+from tests.dev.helpers import DEMO_KEY, REPO, gateway_dev, post
 
 SECTION = "## A tour of the demo graph"
 PAIR = re.compile(r"```graphql\n(.*?)\n```\s*```json\n(.*?)\n```", re.DOTALL)
@@ -27,10 +27,21 @@ def test_readme_has_cross_subgraph_examples() -> None:
     examples = tour_examples()
     assert len(examples) >= 5
     assert any(query.lstrip().startswith("mutation") for query, _ in examples)
+    assert any(api_key_for(query) is None for query, _ in examples)  # one anonymous example
+
+
+def api_key_for(query: str) -> str | None:
+    """The tour sends ``dev-user-1`` unless the first line is ``# x-api-key: KEY`` or ``# anonymous ...``."""
+    first = query.splitlines()[0]
+    if first.startswith("# x-api-key:"):
+        return first.split(":", 1)[1].strip()
+    if first.startswith("# anonymous"):
+        return None
+    return DEMO_KEY
 
 
 def test_readme_tour_answers_match() -> None:
     examples = tour_examples()
     with gateway_dev(REPO) as dev:
         for query, expected in examples:
-            assert post(dev.url, query) == expected, query
+            assert post(dev.url, query, api_key=api_key_for(query)) == expected, query

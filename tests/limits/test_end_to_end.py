@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.config.model import Config, SupergraphConfig
+from gateway.config.model import Config, ServerConfig, SupergraphConfig
 from gateway.config.policies import LimitsConfig
 from tests.demand.support import GRJ, gateway_client, subgraph_specs
 from tests.support.subgraph_kit import running_subgraphs
@@ -150,3 +150,22 @@ async def test_introspection_on_by_default(aiohttp_client: Any, kit: Any) -> Non
     client = await gateway_client(aiohttp_client, Config(), kit.urls)
     status, body = await post(client, "{ __schema { queryType { name } } }")
     assert (status, body) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
+
+
+async def test_oversized_body_is_413_before_anything_runs(aiohttp_client: Any, kit: Any) -> None:
+    config = Config(server=ServerConfig(max_request_bytes=1000))
+    client = await gateway_client(aiohttp_client, config, kit.urls)
+    query = '{ product(id: "1") { id } }' + " " * 5000
+    response = await client.post("/graphql", json={"query": query}, headers=GRJ)
+    assert response.status == 413
+    assert codes(await response.json()) == ["PAYLOAD_TOO_LARGE"]
+    assert kit.requests() == []
+
+
+async def test_batches_are_refused(aiohttp_client: Any, kit: Any) -> None:
+    client = await gateway_client(aiohttp_client, Config(), kit.urls)
+    batch = [{"query": "{ expensive }"}] * 3
+    response = await client.post("/graphql", json=batch, headers=GRJ)
+    assert response.status == 400
+    assert codes(await response.json()) == ["BAD_REQUEST"]
+    assert kit.requests() == []

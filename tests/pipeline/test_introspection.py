@@ -31,3 +31,18 @@ async def test_type_introspection_and_typename_need_no_subgraph() -> None:
     pipeline.load_supergraph(SUPERGRAPH)
     response = await pipeline.run(GraphQLRequest(query='{ __typename t: __type(name: "Review") { name } }'))
     assert response.body == {"data": {"__typename": "Query", "t": {"name": "Review"}}}
+
+
+def test_introspection_filter_visits_each_fragment_once() -> None:
+    # 2**40 selections when expanded: must be filtered in linear time
+    from graphql import parse
+
+    from gateway.pipeline.prepare import _filter_introspection
+
+    depth = 40
+    fragments = ["fragment F0 on Query { __typename __schema { queryType { name } } }"]
+    fragments += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, depth)]
+    document = parse(f"query {{ ...F{depth - 1} }}\n" + "\n".join(fragments))
+    by_name = {d.name.value: d for d in document.definitions[1:]}  # type: ignore[union-attr]
+    selected = _filter_introspection(document.definitions[0].selection_set, by_name)  # type: ignore[union-attr]
+    assert selected is not None

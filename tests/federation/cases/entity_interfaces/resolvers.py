@@ -1,4 +1,5 @@
-"""Data for the ``entity_interfaces`` case: an entity interface owned by one subgraph, @interfaceObject in two.
+"""Data for the ``entity_interfaces`` case: an entity interface owned by one subgraph, @interfaceObject
+in two others.
 
 Why: the @interfaceObject subgraphs only know ``Account``; the gateway must send them representations typed
 ``Account`` (not ``Person``/``Org``), must ask the owning subgraph for the concrete ``__typename`` when a
@@ -8,6 +9,8 @@ query needs it, and can go from one @interfaceObject subgraph to the other with 
 from __future__ import annotations
 
 from typing import Any
+
+from graphql import GraphQLError
 
 from tests.support.subgraph_schema import Resolvers
 
@@ -35,6 +38,12 @@ def _members(org: dict[str, Any], _i: Any) -> list[dict[str, Any]]:
     return [a for a in ACCOUNTS if a["id"] in ids]
 
 
+def _risk(account: dict[str, Any], _i: Any) -> str:
+    if "balance" not in account:
+        raise GraphQLError("balance missing from the representation")
+    return "high" if account["balance"] < -100 else "low"
+
+
 def build() -> dict[str, Resolvers]:
     by_id = {a["id"]: a for a in ACCOUNTS}
     return {
@@ -59,6 +68,7 @@ def build() -> dict[str, Resolvers]:
             fields={
                 "Query.recentlyActive": lambda _o, _i: [ACTIVITY[1], ACTIVITY[2]],
                 "Account.events": lambda account, _i, limit: account["log"][:limit],
+                "Account.risk": _risk,
             },
         ),
     }

@@ -13,10 +13,31 @@ from typing import Any
 from tests.support.subgraph_schema import Resolvers
 
 ITEMS: list[dict[str, Any]] = [
-    {"id": "i1", "name": "Bolt", "weight": 5, "status": "ACTIVE", "metadata": {"origin": "DE", "sizes": [6, 8]}, "tags": ["metal", "small"]},
+    {
+        "id": "i1",
+        "name": "Bolt",
+        "weight": 5,
+        "status": "ACTIVE",
+        "metadata": {"origin": "DE", "sizes": [6, 8]},
+        "tags": ["metal", "small"],
+    },
     {"id": "i2", "name": "Gear", "weight": 120, "status": "ACTIVE", "metadata": None, "tags": ["metal"]},
-    {"id": "i3", "name": "Nut", "weight": 2, "status": "DISCONTINUED", "metadata": {"note": None, "ok": True}, "tags": ["metal", "small", "cheap"]},
-    {"id": "i4", "name": "Washer", "weight": 1, "status": "ACTIVE", "metadata": [1, "two", {"three": 3}], "tags": ["cheap"]},
+    {
+        "id": "i3",
+        "name": "Nut",
+        "weight": 2,
+        "status": "DISCONTINUED",
+        "metadata": {"note": None, "ok": True},
+        "tags": ["metal", "small", "cheap"],
+    },
+    {
+        "id": "i4",
+        "name": "Washer",
+        "weight": 1,
+        "status": "ACTIVE",
+        "metadata": [1, "two", {"three": 3}],
+        "tags": ["cheap"],
+    },
 ]
 
 STOCK: list[dict[str, Any]] = [
@@ -39,7 +60,9 @@ def _items(_o: Any, _i: Any, filter: dict[str, Any] | None = None) -> list[dict[
     if weight is not None:
         low = weight.get("min")
         high = weight["max"]  # has a default: the gateway or the subgraph must apply it
-        found = [i for i in found if (low is None or i["weight"] >= low) and (high is None or i["weight"] <= high)]
+        found = [
+            i for i in found if (low is None or i["weight"] >= low) and (high is None or i["weight"] <= high)
+        ]
     if filter.get("tagGroups") is not None:
         found = [i for i in found if any(set(g) <= set(i["tags"]) for g in filter["tagGroups"])]
     return sorted(found, key=lambda i: i["name"], reverse=filter["sort"] == "NAME_DESC")

@@ -50,6 +50,25 @@ def _score(book: dict[str, Any], _i: Any) -> int:
     return int(book["id"][1:]) * 10
 
 
+def _reviews(book: dict[str, Any], _i: Any) -> list[dict[str, Any]]:
+    return {
+        "b1": [{"text": "Classic", "score": 5}, {"text": None, "score": 4, "fail": True}],
+        "b5": [{"text": "Calm", "score": None}],
+    }.get(book["id"], [])
+
+
+def _review_text(review: dict[str, Any], _i: Any) -> str | None:
+    if review.get("fail"):
+        raise GraphQLError("review text withheld", extensions={"code": "WITHHELD"})
+    return review["text"]
+
+
+def _tag_grid(book: dict[str, Any], _i: Any) -> list[list[str | None]] | None:
+    if book["id"] == "b4":
+        raise GraphQLError("grid broken", extensions={"code": "GRID"})
+    return [["x", None], [], [book["id"]]]
+
+
 STOCK: list[dict[str, Any]] = [
     {"id": "b1", "copies": 3, "location": "A1"},
     {"id": "b2", "copies": 0, "location": "A2"},
@@ -68,7 +87,14 @@ def build() -> dict[str, Resolvers]:
             },
         ),
         "ratings": Resolvers(
-            fields={"Book.rating": _rating, "Book.stars": _stars, "Book.score": _score}
+            fields={
+                "Book.rating": _rating,
+                "Book.stars": _stars,
+                "Book.score": _score,
+                "Book.reviews": _reviews,
+                "Review.text": _review_text,
+                "Book.tagGrid": _tag_grid,
+            }
         ),
         "stock": Resolvers(records={"Book": STOCK}),
     }

@@ -61,7 +61,10 @@ def build() -> dict[str, Resolvers]:
         "guests": Resolvers(records={"Guest": GUESTS}, fields={"Query.guests": lambda _o, _i: GUESTS}),
         "reviews": Resolvers(
             fields={
-                "Query.topCities": lambda _o, _i: [{"name": "London", "country": "UK"}, {"name": "Oslo", "country": None}],
+                "Query.topCities": lambda _o, _i: [
+                    {"name": "London", "country": "UK"},
+                    {"name": "Oslo", "country": None},
+                ],
                 "Hotel.stars": lambda hotel, _i: STARS.get(hotel["code"]),
                 "Hotel.summary": _summary,
                 "Guest.reviews": lambda guest, _i: GUEST_REVIEWS.get(guest["email"]),

@@ -19,7 +19,13 @@ USERS: list[dict[str, Any]] = [
 ]
 
 SHOWS: list[dict[str, Any]] = [
-    {"id": "sh1", "title": "Engines", "host": "u1", "region": "EU", "tags": [{"label": "history"}, {"label": "math"}]},
+    {
+        "id": "sh1",
+        "title": "Engines",
+        "host": "u1",
+        "region": "EU",
+        "tags": [{"label": "history"}, {"label": "math"}],
+    },
     {"id": "sh2", "title": "Codes", "host": "u2", "region": "US", "tags": []},
     {"id": "sh3", "title": "Looms", "host": "u1", "region": None, "tags": None},
 ]

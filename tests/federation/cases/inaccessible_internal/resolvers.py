@@ -1,8 +1,8 @@
 """Data for the ``inaccessible_internal`` case: @inaccessible on a key field, enum value, input field,
 argument, type, union member and interface implementation.
 
-Why: clients must not see or use any of them (validation errors, introspection without them), while the gateway
-keeps using the hidden key field to reach ``audit`` and to satisfy a @requires.
+Why: clients must not see or use any of them (validation errors, introspection without them), while the
+gateway keeps using the hidden key field to reach ``audit`` and to satisfy a @requires.
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ def build() -> dict[str, Resolvers]:
                     {"__typename": "Post", "id": "p2", "title": "Again"},
                 ],
                 "Query.contents": lambda _o, _i: [{"__typename": "Post", "id": "p1", "title": "Hello"}],
+                "Query.mixedFeed": lambda _o, _i: [
+                    {"__typename": "Post", "id": "p1", "title": "Hello"},
+                    {"__typename": "SecretNote", "id": "n1", "text": "hidden"},
+                ],
                 "User.profileUrl": _profile_url,
             }
         ),

@@ -1,5 +1,5 @@
-"""Data for the ``key_hops`` case: entities whose subgraphs share no common key, compound keys with Ints and an
-enum, and an object-valued custom scalar key.
+"""Data for the ``key_hops`` case: entities whose subgraphs share no common key, compound keys with Ints
+and an enum, and an object-valued custom scalar key.
 
 Why: to reach mailer (keyed by email) from accounts (keyed by id) the gateway must go through crm, which has
 both keys; compound keys must be sent with their exact JSON types (Ints stay Ints, enums stay names), and a
@@ -12,14 +12,22 @@ from typing import Any
 
 from tests.support.subgraph_schema import Resolvers
 
-USERS: list[dict[str, Any]] = [{"id": "1", "name": "Ada"}, {"id": "2", "name": "Alan"}, {"id": "3", "name": "Grace"}]
+USERS: list[dict[str, Any]] = [
+    {"id": "1", "name": "Ada"},
+    {"id": "2", "name": "Alan"},
+    {"id": "3", "name": "Grace"},
+]
 CRM: list[dict[str, Any]] = [
     {"id": "1", "email": "ada@example.com", "segment": "gold"},
     {"id": "2", "email": "alan@example.com", "segment": "silver"},
     {"id": "3", "email": "grace@example.com", "segment": "gold"},
 ]
 MAILER: list[dict[str, Any]] = [
-    {"email": "ada@example.com", "unsubscribed": False, "lastMail": {"subject": "Tickets", "seat": {"row": 3, "number": 14, "section": "BALCONY"}}},
+    {
+        "email": "ada@example.com",
+        "unsubscribed": False,
+        "lastMail": {"subject": "Tickets", "seat": {"row": 3, "number": 14, "section": "BALCONY"}},
+    },
     {"email": "alan@example.com", "unsubscribed": True, "lastMail": None},
     {"email": "grace@example.com", "unsubscribed": False, "lastMail": {"subject": "Welcome", "seat": None}},
 ]

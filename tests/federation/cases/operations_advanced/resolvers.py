@@ -31,7 +31,12 @@ POSTS: list[dict[str, Any]] = [
         ],
     },
     {"id": "p2", "title": "Machines", "author": {"id": "u2"}, "comments": []},
-    {"id": "p3", "title": "Compilers", "author": {"id": "u3"}, "comments": [{"id": "c3", "text": "Yes", "by": {"id": "u1"}}]},
+    {
+        "id": "p3",
+        "title": "Compilers",
+        "author": {"id": "u3"},
+        "comments": [{"id": "c3", "text": "Yes", "by": {"id": "u1"}}],
+    },
 ]
 
 VIEWS_PER_DAY = {"p1": 10, "p2": 3, "p3": 25}

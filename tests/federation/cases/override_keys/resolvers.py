@@ -15,8 +15,22 @@ from graphql import GraphQLError
 from tests.support.subgraph_schema import Resolvers
 
 SHIPMENTS: list[dict[str, Any]] = [
-    {"id": "sh1", "trackingCode": "TC-100", "carrier": "DHL", "status": "IN_TRANSIT", "weight": 12, "eta": "tomorrow"},
-    {"id": "sh2", "trackingCode": "TC-200", "carrier": "UPS", "status": "DELIVERED", "weight": 3, "eta": "done"},
+    {
+        "id": "sh1",
+        "trackingCode": "TC-100",
+        "carrier": "DHL",
+        "status": "IN_TRANSIT",
+        "weight": 12,
+        "eta": "tomorrow",
+    },
+    {
+        "id": "sh2",
+        "trackingCode": "TC-200",
+        "carrier": "UPS",
+        "status": "DELIVERED",
+        "weight": 3,
+        "eta": "done",
+    },
 ]
 
 POSITIONS = {"TC-100": "Leipzig hub", "TC-200": "Doorstep"}
@@ -59,7 +73,9 @@ def build() -> dict[str, Resolvers]:
                 "Shipment.cost": _cost,
             },
         ),
-        "pricing": Resolvers(records={"Shipment": [{"id": s["id"], "weight": s["weight"]} for s in SHIPMENTS]}),
+        "pricing": Resolvers(
+            records={"Shipment": [{"id": s["id"], "weight": s["weight"]} for s in SHIPMENTS]}
+        ),
         "tracker": Resolvers(
             records={"Shipment": [{"trackingCode": k, "position": v} for k, v in POSITIONS.items()]}
         ),

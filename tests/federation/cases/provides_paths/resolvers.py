@@ -14,7 +14,12 @@ from tests.support.subgraph_schema import Resolvers
 USERS: list[dict[str, Any]] = [
     {"id": "u1", "name": "Ada", "email": "ada@example.com", "address": {"city": "London", "zip": "NW1"}},
     {"id": "u2", "name": "Alan", "email": "alan@example.com", "address": None},
-    {"id": "u3", "name": "Grace", "email": "grace@example.com", "address": {"city": "Arlington", "zip": "22201"}},
+    {
+        "id": "u3",
+        "name": "Grace",
+        "email": "grace@example.com",
+        "address": {"city": "Arlington", "zip": "22201"},
+    },
 ]
 
 GUESTS: list[dict[str, Any]] = [{"id": "g1", "nickname": "anon", "visits": 3}]
@@ -36,7 +41,13 @@ POSTS: list[dict[str, Any]] = [
         "editor": {"id": "u3"},
     },
     {"id": "p2", "title": "Machines", "author": _provided("u2"), "coauthors": [], "editor": None},
-    {"id": "p3", "title": "Compilers", "author": _provided("u3"), "coauthors": [_provided("u1")], "editor": {"id": "u1"}},
+    {
+        "id": "p3",
+        "title": "Compilers",
+        "author": _provided("u3"),
+        "coauthors": [_provided("u1")],
+        "editor": {"id": "u1"},
+    },
 ]
 
 
@@ -56,7 +67,9 @@ def build() -> dict[str, Resolvers]:
                     {"__typename": "Guest", "id": "g1", "nickname": "anon"},
                 ],
                 "User.posts": lambda user, _i: [
-                    p for p in POSTS if p["author"]["id"] == user["id"] or user["id"] in [c["id"] for c in p["coauthors"]]
+                    p
+                    for p in POSTS
+                    if p["author"]["id"] == user["id"] or user["id"] in [c["id"] for c in p["coauthors"]]
                 ],
             },
         ),

@@ -38,7 +38,11 @@ USERS: list[dict[str, Any]] = [
 ]
 
 INVENTORY: list[dict[str, Any]] = [
-    {"upc": "p1", "inStock": True, "bundles": [[{"upc": "p1"}, {"upc": "p2"}], [{"upc": "p1"}, {"upc": "p3"}]]},
+    {
+        "upc": "p1",
+        "inStock": True,
+        "bundles": [[{"upc": "p1"}, {"upc": "p2"}], [{"upc": "p1"}, {"upc": "p3"}]],
+    },
     {"upc": "p2", "inStock": False, "bundles": []},
     {"upc": "p3", "inStock": True, "bundles": [[], [{"upc": "p4"}]]},
     {"upc": "p4", "inStock": False, "bundles": [[{"upc": "p4"}]]},
@@ -102,10 +106,19 @@ def _users() -> Resolvers:
     )
 
 
+def _inventory() -> Resolvers:
+    by_upc = _by_id(INVENTORY, "upc")
+
+    def bundles(product: dict[str, Any], _i: Any) -> list[list[dict[str, Any]]]:
+        return [[by_upc[p["upc"]] for p in group] for group in by_upc[product["upc"]]["bundles"]]
+
+    return Resolvers(records={"Product": INVENTORY}, fields={"Product.bundles": bundles})
+
+
 def build() -> dict[str, Resolvers]:
     return {
         "products": _products(),
         "reviews": _reviews(),
         "users": _users(),
-        "inventory": Resolvers(records={"Product": INVENTORY}),
+        "inventory": _inventory(),
     }

@@ -27,24 +27,41 @@ STORES: list[dict[str, Any]] = [
     {
         "id": "s2",
         "name": "Harbour",
-        "location": {"lat": 40.7, "lng": -74.25, "label": None, "region": None, "timezone": "America/New_York"},
+        "location": {
+            "lat": 40.7,
+            "lng": -74.25,
+            "label": None,
+            "region": None,
+            "timezone": "America/New_York",
+        },
         "tags": [],
     },
     {
         "id": "s3",
         "name": "Alpine",
-        "location": {"lat": 46.2, "lng": 6.1, "label": "Geneva", "region": {"code": "CH"}, "timezone": "Europe/Zurich"},
+        "location": {
+            "lat": 46.2,
+            "lng": 6.1,
+            "label": "Geneva",
+            "region": {"code": "CH"},
+            "timezone": "Europe/Zurich",
+        },
         "tags": [{"name": "ski", "weight": 5}],
     },
 ]
 
-REGIONS: list[dict[str, Any]] = [{"code": "UK", "name": "United Kingdom"}, {"code": "CH", "name": "Switzerland"}]
+REGIONS: list[dict[str, Any]] = [
+    {"code": "UK", "name": "United Kingdom"},
+    {"code": "CH", "name": "Switzerland"},
+]
 
 _GEO_LOCATION = ("lat", "lng", "label", "region")
 _MAPS_LOCATION = ("lat", "lng", "timezone")
 
 
-def _view(store: dict[str, Any], location_fields: tuple[str, ...], tag_fields: tuple[str, ...]) -> dict[str, Any]:
+def _view(
+    store: dict[str, Any], location_fields: tuple[str, ...], tag_fields: tuple[str, ...]
+) -> dict[str, Any]:
     """One subgraph's copy of a store: only the value-type fields that subgraph has."""
     return {
         "id": store["id"],
