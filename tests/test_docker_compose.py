@@ -198,7 +198,8 @@ def test_the_container_gateway_config_serves_the_demo_with_redis(
 ) -> None:
     """Without Docker, as close as it gets: the gateway service's command and config file, the supergraph the
     image composes, real subgraph processes and the real Redis. Only what is container-specific is changed:
-    the listen address and port, the subgraph URLs (no compose DNS here) and the rate-limit key prefix."""
+    the listen address and port, the subgraph and Redis URLs (no compose DNS here) and the rate-limit key
+    prefix (so the test's keys can be found and deleted)."""
     require_redis()
     service = compose["services"]["gateway"]
     config = yaml.safe_load(_config_path(compose).read_text())
@@ -227,7 +228,8 @@ def test_the_container_gateway_config_serves_the_demo_with_redis(
             argv = [sys.executable, "-m", *service["command"]]
             argv[argv.index("--config") + 1] = str(config_file)
             argv += ["--host", "127.0.0.1", "--port", str(port)]
-            gateway = start_process(argv, cwd=REPO, env=service["environment"])
+            assert set(service["environment"]) == {"REDIS_URL"}
+            gateway = start_process(argv, cwd=REPO, env={"REDIS_URL": REDIS_URL})  # no compose DNS here
             subgraphs.append(gateway)
             wait_until(gateway, http_ok(f"http://127.0.0.1:{port}/health"), timeout=60, what="gateway")
             url = f"http://127.0.0.1:{port}/graphql"

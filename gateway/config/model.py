@@ -25,6 +25,7 @@ from gateway.config.policies import (
     LimitsConfig,
     RateLimitConfig,
 )
+from gateway.config.telemetry import TelemetryConfig
 
 DURATION = "duration"
 # A number of seconds; written in YAML as ``30s``, ``500ms``, ``2m``, ``1h`` or a bare number.
@@ -405,6 +406,9 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig, metadata=_doc("Operation shape limits."))
     csrf: CsrfConfig = field(default_factory=CsrfConfig, metadata=_doc("CSRF prevention."))
     cors: CorsConfig = field(default_factory=CorsConfig, metadata=_doc("Cross-origin resource sharing."))
+    telemetry: TelemetryConfig = field(
+        default_factory=TelemetryConfig, metadata=_doc("Prometheus metrics (gateway/telemetry).")
+    )
 
     def subgraph_timeout(self, name: str) -> float:
         """Seconds allowed for one request to subgraph ``name``."""

@@ -620,7 +620,7 @@ class _Planner:
             try:
                 target.add_field("__typename")
                 self._touch(group)
-                self.plan_selections(group, target, parent, required, path, provided)
+                self.plan_selections(group, target, parent, required, path, provided, (), level)
             finally:
                 self.touched.pop()
             if contextual:

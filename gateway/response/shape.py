@@ -606,9 +606,15 @@ def _complete(
         obj_plan = selection.by_type.get(type_name) if type_name.__class__ is str else None
         if obj_plan is None and type_name.__class__ is str:
             obj_plan = state.builder.object_for(selection, type_name)
-        if obj_plan is None:  # runtime type unknown or not possible here: unresolvable
-            if nonnull:
-                state.null_error(path, coordinate)
+        if obj_plan is None:
+            if type_name.__class__ is str:
+                # a runtime type the API schema does not allow here (e.g. an @inaccessible type): a field error
+                state.invalid(
+                    path, f'Invalid __typename "{type_name}" found for an object of field {coordinate}.'
+                )
+                return _BUBBLE if nonnull else None
+            if nonnull:  # no __typename at all: the fetch that should have said it failed
+                state.null_error(path, coordinate, True)
                 return _BUBBLE
             return None
         result = _object(obj_plan, value, path, state)

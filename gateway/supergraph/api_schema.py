@@ -25,6 +25,7 @@ from graphql import (
     visit,
 )
 
+from gateway.supergraph import introspection_compat  # noqa: F401 - aligns introspection with graphql-js 16
 from gateway.supergraph.errors import SupergraphError
 from gateway.supergraph.links import Links
 
@@ -41,6 +42,21 @@ _TYPE_DEFS = (
     "input_object_type_extension",
     "scalar_type_definition",
     "scalar_type_extension",
+)
+
+
+_BUILT_IN_DIRECTIVES = frozenset({"skip", "include", "deprecated", "specifiedBy", "oneOf", "defer", "stream"})
+_EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
 )
 
 
@@ -100,6 +116,15 @@ def build_api_schema(document: DocumentNode, links: Links) -> GraphQLSchema:
     inaccessible = inaccessible_spec.directive("inaccessible") if inaccessible_spec else "inaccessible"
     prefixes = links.machinery_prefixes()
     directives = links.machinery_directives() | {inaccessible}
+    # Custom directives that can only be applied in the schema (e.g. composed with @composeDirective) are
+    # not part of the API: clients cannot use them in operations, and Apollo's API schema drops them.
+    for definition in document.definitions:
+        if (
+            isinstance(definition, DirectiveDefinitionNode)
+            and definition.name.value not in _BUILT_IN_DIRECTIVES
+            and not any(loc.value in _EXECUTABLE_LOCATIONS for loc in definition.locations)
+        ):
+            directives.add(definition.name.value)
     removed: set[str] = set()
     for definition in document.definitions:
         if definition.kind in _TYPE_DEFS:

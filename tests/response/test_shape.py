@@ -195,16 +195,21 @@ def test_missing_typename_at_non_null_abstract_position_propagates():
     assert errors == [null_error(["mustPet"], "Query.mustPet")]
 
 
-def test_typename_not_possible_in_api_schema_is_null():
-    # An @inaccessible type (absent from the API schema) or a type outside the union.
+def test_typename_not_possible_in_api_schema_is_null_with_an_error():
+    # An @inaccessible type (absent from the API schema) or a type outside the union: a field error, so the
+    # client can tell why the value is null.
     data = {"pets": [{"__typename": "Secret"}], "pet": {"__typename": "User", "id": "1"}}
     result, errors = shape("{ pet { __typename } pets { __typename } }", data)
     assert result is None  # pets is [Pet!]!: the null item reaches the root
-    assert errors == [null_error(["pets", 0], "Query.pets")]
+    assert [(e["path"], e["extensions"]["code"]) for e in errors] == [
+        (["pet"], "INVALID_GRAPHQL_RESPONSE"),
+        (["pets", 0], "INVALID_GRAPHQL_RESPONSE"),
+    ]
+    assert 'Invalid __typename "Secret"' in errors[1]["message"]
 
     result, errors = shape("{ pet { __typename } }", data)
     assert result == {"pet": None}
-    assert errors == []
+    assert len(errors) == 1
 
 
 def test_covariant_non_null_field_uses_the_runtime_type_definition():

@@ -44,6 +44,12 @@ def _risk(account: dict[str, Any], _i: Any) -> str:
     return "high" if account["balance"] < -100 else "low"
 
 
+def _greeting(account: dict[str, Any], _i: Any) -> str:
+    if "handle" not in account:
+        raise GraphQLError("handle missing from the representation")
+    return f"hello {account['handle']}"
+
+
 def build() -> dict[str, Resolvers]:
     by_id = {a["id"]: a for a in ACCOUNTS}
     return {
@@ -69,6 +75,7 @@ def build() -> dict[str, Resolvers]:
                 "Query.recentlyActive": lambda _o, _i: [ACTIVITY[1], ACTIVITY[2]],
                 "Account.events": lambda account, _i, limit: account["log"][:limit],
                 "Account.risk": _risk,
+                "Account.greeting": _greeting,
             },
         ),
     }
