@@ -22,6 +22,7 @@ from gateway.http.health import health_handler
 from gateway.http.middlewares import error_middleware
 from gateway.keys import CONFIG_KEY, PIPELINE_KEY, ManagedPipeline
 from gateway.reload import watch_context
+from gateway.telemetry.http import make_metrics_middleware, metrics_for, metrics_handler
 
 
 @contextlib.asynccontextmanager
@@ -53,12 +54,17 @@ def create_app(
         make_csrf_middleware(config.csrf, server.graphql_path),
         error_middleware,
     ]
+    metrics = metrics_for(pipeline, config)
+    if metrics.enabled:  # outermost: counts what the client saw, CSRF refusals and CORS preflights included
+        middlewares.insert(0, make_metrics_middleware(metrics, server.graphql_path))
     app = web.Application(client_max_size=server.max_request_bytes, middlewares=middlewares)
     app[CONFIG_KEY] = config
     app[PIPELINE_KEY] = pipeline
     graphql = GraphQLHandler(pipeline, server)
     app.router.add_route("*", server.graphql_path, graphql.handle)
     app.router.add_get(server.health_path, health_handler(pipeline))
+    if metrics.enabled:  # not under the CSRF check, which only guards graphql_path
+        app.router.add_get(config.telemetry.metrics.path, metrics_handler(metrics))
     app.cleanup_ctx.append(_pipeline_lifetime)
     if config.supergraph.watch and supergraph_path is not None:
         app.cleanup_ctx.append(

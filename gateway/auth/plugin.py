@@ -90,11 +90,13 @@ class AuthenticationPlugin(BasePlugin):
             token = self._token(ctx)
             if token is not None:
                 if not token:
+                    ctx.metrics.auth_failure("malformed")
                     return auth_error("The authorization header is malformed.")
                 try:
                     claims = await self.jwt.verify(token)
                 except TokenError as exc:
                     log.info("JWT rejected: %s", exc)
+                    ctx.metrics.auth_failure("invalid_token")
                     return auth_error(str(exc))
                 assert self.config.jwt is not None
                 principal = principal_from_claims(claims, self.config.jwt.tier_claim)
@@ -104,9 +106,11 @@ class AuthenticationPlugin(BasePlugin):
                 found = self.api_keys.principal(presented)
                 if found is None:
                     log.info("API key rejected")
+                    ctx.metrics.auth_failure("invalid_api_key")
                     return auth_error("The API key is invalid.")
                 principal = found
         if not principal.authenticated and self.config.require_authentication:
+            ctx.metrics.auth_failure("missing")
             return auth_error("Authentication is required.", missing=True)
         ctx.principal = principal
         if principal.authenticated:

@@ -101,6 +101,7 @@ class DemandControlPlugin(BasePlugin):
             if not self.enforce:
                 return None
             return GraphQLResponse({"errors": [make_error(estimated, COST_QUERY_PARSE_FAILURE)]}, 400)
+        ctx.metrics.cost("estimated", estimated)
         too_expensive = estimated > self.config.max
         ctx.store[STORE_KEY] = {
             "estimated": estimated,
@@ -131,6 +132,7 @@ class DemandControlPlugin(BasePlugin):
             body.get("data"),
         )
         numbers["actual"] = actual
+        ctx.metrics.cost("actual", actual)
         if self.expose:
             ctx.extensions["cost"] = {
                 "estimated": numbers["estimated"],

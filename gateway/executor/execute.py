@@ -76,13 +76,20 @@ class _Run:
         body = orjson.dumps(payload)
         headers = self.headers_for(fetch.service)
         transport = self.env.transport
+        led = False
 
         def call() -> Any:
+            nonlocal led
+            led = True
             return transport.fetch(fetch.service, endpoint.url, body, headers, endpoint.timeout)
 
         if endpoint.deduplicate and fetch.operation_kind == "query":
             key = (endpoint.url, body, tuple(sorted(headers.items())))
-            status, reason, raw = await self.env.inflight.run(key, call)
+            try:
+                status, reason, raw = await self.env.inflight.run(key, call)
+            finally:
+                if not led:  # an identical call was already in flight: this fetch shared it (metrics)
+                    transport.metrics.subgraph_coalesced(fetch.service)
         else:
             status, reason, raw = await call()
         return decode_response(fetch.service, status, reason, raw)

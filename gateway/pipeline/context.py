@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from gateway.errors import FormattedError
 from gateway.pipeline.types import GraphQLRequest, GraphQLResponse
+from gateway.telemetry.metrics import NOOP_METRICS, Metrics
 
 if TYPE_CHECKING:
     from graphql import OperationDefinitionNode
@@ -49,6 +50,8 @@ class RequestContext:
     extensions: dict[str, Any] = field(default_factory=dict)
     # Free-form storage for plugins, namespaced by plugin (``ctx.store["cost"]``).
     store: dict[str, Any] = field(default_factory=dict)
+    # The pipeline's metrics facade (gateway/telemetry) for plugins; a no-op when metrics are off.
+    metrics: Metrics = NOOP_METRICS
 
 
 class Plugin(Protocol):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,7 @@ from gateway.planner.nodes import QueryPlan
 from gateway.response.shape import shape_response
 from gateway.supergraph.api_schema import build_api_schema
 from gateway.supergraph.model import Supergraph, load_supergraph
+from gateway.telemetry.metrics import create_metrics
 from gateway.transport.client import SubgraphTransport
 
 log = logging.getLogger("gateway.pipeline")
@@ -93,7 +95,9 @@ class GatewayPipeline:
 
     def __init__(self, config: Config | None = None, plugins: list[Plugin] | None = None) -> None:
         self.config = config or Config()
-        self.transport = SubgraphTransport()
+        # One metrics facade per pipeline: the transport gets it here, plugins through ``ctx.metrics``.
+        self.metrics = create_metrics(self.config.telemetry.metrics.enabled)
+        self.transport = SubgraphTransport(metrics=self.metrics)
         self.plugins: list[Plugin] = build_plugins(self.config) if plugins is None else plugins
         self._snapshot: SchemaSnapshot | None = None
 
@@ -117,8 +121,12 @@ class GatewayPipeline:
 
     def load_supergraph(self, sdl: str, source: str = "<supergraph>") -> None:
         """Build a new generation and swap it in; on error the current one stays (raises SupergraphError)."""
-        supergraph = load_supergraph(sdl)
-        api_schema = build_api_schema(supergraph.document, supergraph.links)
+        try:
+            supergraph = load_supergraph(sdl)
+            api_schema = build_api_schema(supergraph.document, supergraph.links)
+        except Exception:
+            self.metrics.supergraph_load_failed()
+            raise
         config = self.config
         endpoints = {
             name: SubgraphEndpoint(
@@ -141,6 +149,7 @@ class GatewayPipeline:
             header_rules={name: config.headers_for(name) for name in supergraph.graphs},
             introspection=config.supergraph.introspection,
         )
+        self.metrics.supergraph_loaded(supergraph.sha256)
         guarded = [n for n in ("authenticated", "requiresScopes", "policy") if supergraph.links.get(n)]
         if guarded and not any(getattr(p, "name", "") == "authorization" for p in self.plugins):
             log.warning(
@@ -187,11 +196,14 @@ class GatewayPipeline:
         assert ctx.operation is not None
         key = (labels, ctx.plan_key)
         plan = prepared.plans.get(key)
+        self.metrics.plan_cache(plan is not None)
         if plan is None:
+            started = time.perf_counter()
             try:
                 plan = build_query_plan(snapshot.supergraph, ctx.operation, ctx.fragments, labels)
             except PlanningError as error:
                 raise RequestError([make_error(str(error), QUERY_PLANNING_FAILED)], 500) from None
+            self.metrics.plan_built(time.perf_counter() - started)
             if len(prepared.plans) >= _MAX_PLANS_PER_OPERATION:
                 prepared.plans.pop(next(iter(prepared.plans)))
             prepared.plans[key] = plan
@@ -217,7 +229,7 @@ class GatewayPipeline:
             return GraphQLResponse(
                 {"errors": [make_error("The supergraph is not loaded yet.", SUPERGRAPH_NOT_READY)]}, 503
             )
-        ctx = RequestContext(request=request, snapshot=snapshot)
+        ctx = RequestContext(request=request, snapshot=snapshot, metrics=self.metrics)
         for plugin in self.plugins:
             early = await plugin.on_request(ctx)
             if early is not None:
@@ -237,6 +249,7 @@ class GatewayPipeline:
         try:
             prepared = self._prepare(snapshot, request.query, request.operation_name)
             ctx.prepared = prepared
+            self.metrics.operation_kind(prepared.kind)
             if prepared.kind == "mutation" and request.http_method == "GET":
                 return self._finish(
                     ctx,

@@ -382,42 +382,44 @@ class _Planner:
             provided_field is not None and self.sg.field_defined_in(parent, name, graph)
         )
         composite = self.sg.is_composite(fielddef.type_name)
-        if local and composite and sel.selections:
-            # A field whose selection cannot be completed from here (a value type with fields this subgraph
-            # lacks and no key to jump from) must come whole from a subgraph that can complete it.
-            entry = fielddef.entry(graph)
-            sub_provided: Sequence[OpSelection] | None = None
-            if entry is not None and entry.provides is not None:
-                sub_provided = field_set_selections(entry.provides)
-            elif provided_field is not None and provided_field.selections:
-                sub_provided = provided_field.selections
-            if not self._plannable(graph, fielddef.type_name, sel.selections, sub_provided, 8) and any(
+        entry = fielddef.entry(graph)
+        child_provided: Sequence[OpSelection] | None = None
+        if entry is not None and entry.provides is not None:
+            child_provided = field_set_selections(entry.provides)
+        elif provided_field is not None and provided_field.selections:
+            child_provided = provided_field.selections
+        # A field whose selection cannot be completed from here (a value type with fields this subgraph
+        # lacks and no key to jump from) must come whole from a subgraph that can complete it.
+        if (
+            local
+            and composite
+            and sel.selections
+            and not self._plannable(graph, fielddef.type_name, sel.selections, child_provided, 8)
+            and any(
                 g != graph
                 and self.sg.resolvable_keys(parent, g)
                 and self._plannable(g, fielddef.type_name, sel.selections, None, 8)
                 for g in self.sg.field_graphs(parent, name, self.labels)
-            ):
-                local = False
-        if local and (id(sel), group.id) not in self.satisfied:
-            entry = fielddef.entry(graph)
-            if entry is not None and (entry.context_arguments or entry.requires is not None):
-                # @fromContext: values differ per object; @requires: the required fields are external here.
-                # Either way the field is fetched through _entities, even from the same subgraph, with the
-                # representations (or variables) carrying what it needs.
-                self.plan_jump(group, target, parent, sel, path, provided, conditions, level, same_graph=True)
-                return
+            )
+        ):
+            local = False
+        # @fromContext: values differ per object; @requires: the required fields are external here. Either
+        # way the field is fetched through _entities, even from the same subgraph, with the representations
+        # (or variables) carrying what it needs.
+        if (
+            local
+            and (id(sel), group.id) not in self.satisfied
+            and entry is not None
+            and (entry.context_arguments or entry.requires is not None)
+        ):
+            self.plan_jump(group, target, parent, sel, path, provided, conditions, level, same_graph=True)
+            return
         if local:
             item = target.add_field(name, sel.alias, sel.arguments, sel.directives, composite)
             self._touch(group)
             if composite:
                 assert item.sub is not None
                 child_path = (*path, sel.response_key, *("@",) * fielddef.list_depth)
-                entry = fielddef.entry(graph)
-                child_provided: Sequence[OpSelection] | None = None
-                if entry is not None and entry.provides is not None:
-                    child_provided = field_set_selections(entry.provides)
-                elif provided_field is not None and provided_field.selections:
-                    child_provided = provided_field.selections
                 self.frames.append(_Frame(group, target, parent, path, provided, conditions, level, sel))
                 try:
                     self.plan_composite(
@@ -705,7 +707,9 @@ class _Planner:
             group,
             target,
             parent,
-            (parent,),
+            # objects of an interface seen as an @interfaceObject may already carry their concrete
+            # __typename (another fetch at the same path can resolve it first)
+            (parent, *self.sg.possible_types(parent)) if self.sg.is_abstract(parent) else (parent,),
             rep_type,
             graph2,
             key,
@@ -1048,6 +1052,17 @@ def build_query_plan(
     for group in groups:
         group.selection.prune()
     live = [g for g in groups if not g.selection.is_empty()]
+    # A fetch whose every selection is excluded by a literal @skip/@include is never sent, and neither is
+    # anything waiting on it (the objects it would have produced never exist).
+    never = {g.id for g in live if _fetch_conditions(g) == ()}
+    changed = bool(never)
+    while changed:
+        changed = False
+        for group in live:
+            if group.id not in never and group.deps & never:
+                never.add(group.id)
+                changed = True
+    live = [g for g in live if g.id not in never]
     live_ids = {g.id for g in live}
     for group in live:
         group.deps = {d for d in group.deps if d in live_ids and d != group.id}

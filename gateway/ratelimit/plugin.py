@@ -108,13 +108,17 @@ class RateLimitPlugin(BasePlugin):
             decision = await self.store.take(f"{tier_name}:{key}", tier, cost)
         except _REDIS_FAILURES as error:
             self._log_failure(error)
+            ctx.metrics.redis_error()
             ctx.store[STORE_KEY] = {"client": key, "tier": tier_name, "cost": cost, "store_error": True}
             if self.config.on_redis_error == "allow":
+                ctx.metrics.rate_limit("failed_open")
                 return None
+            ctx.metrics.rate_limit("failed_closed")
             message = "rate limiting is unavailable; try again later"
             return GraphQLResponse({"errors": [make_error(message, RATE_LIMITED)]}, 429, {"Retry-After": "1"})
         ctx.store[STORE_KEY] = {"client": key, "tier": tier_name, "cost": cost, "decision": decision}
         ctx.response_headers.update(_headers(decision))
+        ctx.metrics.rate_limit("allowed" if decision.allowed else "limited")
         if decision.allowed:
             return None
         retry = decision.retry_after

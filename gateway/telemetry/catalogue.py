@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# --- label values (closed sets) ------------------------------------------------------------------------------
+# --- label values (closed sets) ---------------------------------------------------------------------------
 
 # "none": no operation was selected (HTTP or request errors before parsing, the GraphiQL page).
 OperationKind = Literal["query", "mutation", "subscription", "none"]
@@ -33,11 +33,16 @@ RATE_LIMIT_DECISIONS: tuple[RateLimitDecision, ...] = ("allowed", "limited", "fa
 # invalid_token: a JWT failed verification; malformed: the Authorization header is not "<prefix> <token>";
 # invalid_api_key: an unknown API key; missing: no credentials while authentication is required.
 AuthFailureReason = Literal["invalid_token", "malformed", "invalid_api_key", "missing"]
-AUTH_FAILURE_REASONS: tuple[AuthFailureReason, ...] = ("invalid_token", "malformed", "invalid_api_key", "missing")
+AUTH_FAILURE_REASONS: tuple[AuthFailureReason, ...] = (
+    "invalid_token",
+    "malformed",
+    "invalid_api_key",
+    "missing",
+)
 
 ReloadResult = Literal["success", "failure"]
 
-# --- buckets -------------------------------------------------------------------------------------------------
+# --- buckets -----------------------------------------------------------------------------------------------
 
 # Client requests and subgraph calls: from sub-millisecond loopback answers to the default 30 s timeout.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

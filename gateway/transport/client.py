@@ -7,6 +7,7 @@ request or per subgraph would pay TCP set-up again and again.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ import aiohttp
 import orjson
 
 from gateway.errors import GATEWAY_TIMEOUT, SUBREQUEST_HTTP_ERROR, SUBREQUEST_MALFORMED_RESPONSE
+from gateway.telemetry.metrics import NOOP_METRICS, Metrics
 
 
 class SubgraphFetchError(Exception):
@@ -33,8 +35,9 @@ _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
 class SubgraphTransport:
     """Sends GraphQL requests to subgraphs and returns their decoded JSON responses."""
 
-    def __init__(self, connection_limit: int = 256) -> None:
+    def __init__(self, connection_limit: int = 256, metrics: Metrics = NOOP_METRICS) -> None:
         self._connection_limit = connection_limit
+        self.metrics = metrics  # counts and times every real HTTP call (coalesced fetches make none)
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -74,18 +77,24 @@ class SubgraphTransport:
         assert self._session is not None
         request_headers = {"content-type": "application/json", "accept": _ACCEPT}
         request_headers.update(headers)
+        started = time.perf_counter()
         try:
             async with asyncio.timeout(timeout):
                 async with self._session.post(url, data=body, headers=request_headers) as response:
                     payload = await response.read()
-                    return response.status, response.reason or "", payload
+                    status = response.status
+                    outcome = "success" if 200 <= status < 300 else "http_error"
+                    self.metrics.subgraph_request(service, outcome, time.perf_counter() - started)
+                    return status, response.reason or "", payload
         except TimeoutError as error:
+            self.metrics.subgraph_request(service, "timeout", time.perf_counter() - started)
             raise SubgraphFetchError(
                 service,
                 GATEWAY_TIMEOUT,
                 f"HTTP fetch failed from '{service}': request timed out after {timeout:g}s",
             ) from error
         except (aiohttp.ClientError, OSError) as error:
+            self.metrics.subgraph_request(service, "network_error", time.perf_counter() - started)
             detail = str(error) or type(error).__name__
             raise SubgraphFetchError(
                 service, SUBREQUEST_HTTP_ERROR, f"HTTP fetch failed from '{service}': {detail}"

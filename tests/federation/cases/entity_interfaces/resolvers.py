@@ -52,6 +52,14 @@ def _greeting(account: dict[str, Any], _i: Any) -> str:
 
 def build() -> dict[str, Resolvers]:
     by_id = {a["id"]: a for a in ACCOUNTS}
+    billing = [dict(b) for b in BILLING]
+
+    def set_plan(_o: Any, _i: Any, id: str, plan: str) -> dict[str, Any] | None:
+        record = next((b for b in billing if b["id"] == id), None)
+        if record is not None:
+            record["plan"] = plan
+        return record
+
     return {
         "identity": Resolvers(
             records={"Account": ACCOUNTS},
@@ -62,10 +70,11 @@ def build() -> dict[str, Resolvers]:
             },
         ),
         "billing": Resolvers(
-            records={"Account": BILLING},
+            records={"Account": billing},
             fields={
+                "Mutation.setPlan": set_plan,
                 "Query.overdue": lambda _o, _i: sorted(
-                    [b for b in BILLING if b["balance"] < 0], key=lambda b: b["balance"]
+                    [b for b in billing if b["balance"] < 0], key=lambda b: b["balance"]
                 ),
             },
         ),

@@ -39,7 +39,8 @@ INVOICES = {
 def _show_view(show: dict[str, Any]) -> dict[str, Any]:
     """The shows service's copy: the host with its provided username."""
     host = next(u for u in USERS if u["id"] == show["host"])
-    return {**show, "host": {"id": host["id"], "username": host["username"]}}
+    cast = [{"id": u["id"], "username": u["username"]} for u in USERS if u["id"] != show["host"]]
+    return {**show, "host": {"id": host["id"], "username": host["username"]}, "cast": [*cast, None]}
 
 
 def _blurb(show: dict[str, Any], _i: Any) -> str:

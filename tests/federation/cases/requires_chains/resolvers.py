@@ -87,6 +87,14 @@ def _receipt(order: dict[str, Any], _i: Any) -> str:
     return f"sent to {_required(order, 'customer', 'email')}"
 
 
+def _bonus_for(order: dict[str, Any], _i: Any) -> dict[str, Any] | None:
+    weight = _required(order, "weight")
+    customer = _required(order, "customer")
+    if weight >= 5 and customer.get("tier") == "GOLD":
+        return {"id": customer["id"]}
+    return None
+
+
 def build() -> dict[str, Resolvers]:
     by_id = {o["id"]: o for o in ORDERS}
     return {
@@ -107,5 +115,7 @@ def build() -> dict[str, Resolvers]:
                 "Order.label": _label,
             }
         ),
-        "loyalty": Resolvers(fields={"Order.points": _points, "Order.receipt": _receipt}),
+        "loyalty": Resolvers(
+            fields={"Order.points": _points, "Order.receipt": _receipt, "Order.bonusFor": _bonus_for}
+        ),
     }
