@@ -90,8 +90,19 @@ def build() -> dict[str, Resolvers]:
     return {
         "catalog": Resolvers(
             records={"Item": ITEMS},
-            fields={"Query.items": _items, "Query.echo": lambda _o, _i, value=None: value},
+            fields={
+                "Query.items": _items,
+                "Query.echo": lambda _o, _i, value=None: value,
+                "Query.tickets": lambda _o, _i, priority: [f"{priority.lower()}-1", f"{priority.lower()}-2"],
+            },
         ),
         "warehouse": Resolvers(records={"Item": STOCK}, fields={"Item.attributes": _attributes}),
-        "pricing": Resolvers(fields={"Item.price": _price}),
+        "pricing": Resolvers(
+            fields={
+                "Item.price": _price,
+                "Item.quote": lambda item, _i, priority: (
+                    BASE_CENTS[item["id"]] * (2 if priority == "HIGH" else 1)
+                ),
+            }
+        ),
     }
