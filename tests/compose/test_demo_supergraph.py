@@ -1,4 +1,4 @@
-"""schema/supergraph.graphql is what `gateway compose` makes of the demo subgraphs, and what Apollo makes too."""
+"""schema/supergraph.graphql is what `gateway compose` makes of the demo subgraphs, and Apollo's too."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_checked_in_supergraph_is_current(tmp_path: Path) -> None:
 def test_checked_in_supergraph_loads_in_the_gateway() -> None:
     supergraph = load_supergraph(CHECKED_IN.read_text())
     assert sorted(supergraph.graphs) == ["orders", "products", "users"]
-    assert {g.url for g in supergraph.graphs.values()} == {f"http://127.0.0.1:{p}/graphql" for p in DEMO.values()}
+    urls = {g.url for g in supergraph.graphs.values()}
+    assert urls == {f"http://127.0.0.1:{port}/graphql" for port in DEMO.values()}
 
 
 @pytest.mark.node
