@@ -608,7 +608,7 @@ def _complete(
             obj_plan = state.builder.object_for(selection, type_name)
         if obj_plan is None:
             if type_name.__class__ is str:
-                # a runtime type the API schema does not allow here (e.g. an @inaccessible type): a field error
+                # a runtime type the API schema does not allow here (an @inaccessible type): a field error
                 state.invalid(
                     path, f'Invalid __typename "{type_name}" found for an object of field {coordinate}.'
                 )
