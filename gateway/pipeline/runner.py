@@ -39,7 +39,7 @@ from gateway.errors import (
 )
 from gateway.executor.dedup import InFlightMap
 from gateway.executor.execute import ExecutionEnvironment, HeadersFor, SubgraphEndpoint, execute_plan
-from gateway.pipeline.context import Plugin, RequestContext
+from gateway.pipeline.context import BasePlugin, Plugin, RequestContext
 from gateway.pipeline.plugins import build_plugins
 from gateway.pipeline.prepare import PreparedOperation, RequestError, format_graphql_error, prepare_operation
 from gateway.pipeline.types import GraphQLRequest, GraphQLResponse
@@ -90,6 +90,12 @@ def _override_labels(
     return tuple(sorted(percents.items())), frozenset(fixed)
 
 
+def _implementing(plugins: list[Plugin], hook: str) -> list[Plugin]:
+    """The plugins whose ``hook`` is not BasePlugin's no-op."""
+    base = getattr(BasePlugin, hook)
+    return [p for p in plugins if getattr(type(p), hook, None) is not base]
+
+
 class GatewayPipeline:
     """Answers GraphQL requests against the current supergraph; see the module docstring for the stages."""
 
@@ -99,6 +105,10 @@ class GatewayPipeline:
         self.metrics = create_metrics(self.config.telemetry.metrics.enabled)
         self.transport = SubgraphTransport(metrics=self.metrics)
         self.plugins: list[Plugin] = build_plugins(self.config) if plugins is None else plugins
+        # Only plugins implementing a hook are called for it (a no-op hook still costs a coroutine).
+        self._on_request = _implementing(self.plugins, "on_request")
+        self._on_operation = _implementing(self.plugins, "on_operation")
+        self._on_response = _implementing(self.plugins, "on_response")
         self._snapshot: SchemaSnapshot | None = None
 
     async def start(self) -> None:
@@ -230,7 +240,7 @@ class GatewayPipeline:
                 {"errors": [make_error("The supergraph is not loaded yet.", SUPERGRAPH_NOT_READY)]}, 503
             )
         ctx = RequestContext(request=request, snapshot=snapshot, metrics=self.metrics)
-        for plugin in self.plugins:
+        for plugin in self._on_request:
             early = await plugin.on_request(ctx)
             if early is not None:
                 return self._finish(ctx, early)
@@ -266,7 +276,7 @@ class GatewayPipeline:
             ctx.variables = self._coerce(snapshot, prepared, request.variables)
             ctx.operation = prepared.operation
             ctx.fragments = prepared.fragments
-            for plugin in self.plugins:
+            for plugin in self._on_operation:
                 early = await plugin.on_operation(ctx)
                 if early is not None:
                     return self._finish(ctx, early)
@@ -283,7 +293,7 @@ class GatewayPipeline:
             errors = [*ctx.errors, *errors]
         shaped = shape_response(prepared.projection, data, ctx.variables, errors)
         body: dict[str, Any] = {"errors": errors, "data": shaped} if errors else {"data": shaped}
-        for plugin in self.plugins:
+        for plugin in self._on_response:
             await plugin.on_response(ctx, body)
         if ctx.extensions:
             body["extensions"] = {**body.get("extensions", {}), **ctx.extensions}

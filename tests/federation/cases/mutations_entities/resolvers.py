@@ -86,9 +86,9 @@ def build() -> dict[str, Resolvers]:
         ),
         "catalog": Resolvers(
             fields={
-                "Query.product": lambda _o, _i, sku: product(sku) if sku in names else None,
-                "Mutation.resetCatalog": reset_catalog,
-                "Mutation.renameProduct": rename,
+                "CatalogQuery.product": lambda _o, _i, sku: product(sku) if sku in names else None,
+                "CatalogMutation.resetCatalog": reset_catalog,
+                "CatalogMutation.renameProduct": rename,
             },
             references={"Product": lambda rep, _i: product(rep["sku"]) if rep["sku"] in names else None},
         ),
