@@ -83,6 +83,7 @@ class Settings:
     ready_timeout: float
     check_only: bool
     out_dir: Path
+    ours_config: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,11 @@ def node_binary() -> str:
     return found
 
 
-def gateway_spec(name: str, port: int, supergraph: Path) -> GatewaySpec:
+def gateway_spec(
+    name: str, port: int, supergraph: Path, ours_config: Path | None = None
+) -> GatewaySpec:
     if name == "ours":
-        command = (
+        command: tuple[str, ...] = (
             python_binary(),
             "-m",
             "gateway",
@@ -128,6 +131,8 @@ def gateway_spec(name: str, port: int, supergraph: Path) -> GatewaySpec:
             "--port",
             str(port),
         )
+        if ours_config is not None:
+            command += ("--config", str(ours_config))
         return GatewaySpec(name, command, "/graphql")
     if name in ("apollo", "hive"):
         if not (NODE_DIR / "node_modules").exists():
@@ -162,6 +167,11 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         "--ready-timeout", type=float, default=120.0, help="seconds a gateway may take to start"
     )
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="output directory")
+    parser.add_argument(
+        "--ours-config",
+        type=Path,
+        help="config file for our gateway (e.g. bench/configs/no-dedup.yaml to measure without coalescing)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke test: 1 run, 3 s measured, 1 s warm-up")
     parser.add_argument(
         "--check-only",
@@ -194,6 +204,7 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         ready_timeout=args.ready_timeout,
         check_only=args.check_only,
         out_dir=args.out,
+        ours_config=args.ours_config.resolve() if args.ours_config else None,
     )
 
 
@@ -289,7 +300,7 @@ class Sitting:
     def run_gateway(self, run_index: int, name: str) -> dict[str, Any]:
         settings = self.settings
         port = free_port()
-        spec = gateway_spec(name, port, self.supergraph)
+        spec = gateway_spec(name, port, self.supergraph, settings.ours_config)
         url = f"http://127.0.0.1:{port}{spec.path}"
         record: dict[str, Any] = {
             "run": run_index + 1,
@@ -482,7 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "reference": orjson.loads((DATA / "reference.json").read_bytes()),
     }
     markdown = render_markdown(result)
-    (work_dir / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    (work_dir / "result.json").write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2, default=str))
     (work_dir / "report.md").write_text(markdown)
     print()
     print(markdown)
