@@ -115,16 +115,7 @@ class SelectionSet:
         """Compact GraphQL text: ``{a b:c(x:1){d}...on T{e}}``."""
         parts: list[str] = []
         for item in self.items.values():
-            if isinstance(item, FieldItem):
-                text = f"{item.alias}:{item.name}" if item.alias else item.name
-                if item.arguments:
-                    text += (
-                        "(" + ",".join(f"{a.name.value}:{print_ast(a.value)}" for a in item.arguments) + ")"
-                    )
-            else:
-                text = f"...on {item.type_condition}" if item.type_condition else "..."
-            for directive in item.directives:
-                text += " " + print_ast(directive)
+            text = _head(item, ":", ",", "...on ")
             if item.sub is not None:
                 text += item.sub.print()
             parts.append(text)
@@ -135,16 +126,7 @@ class SelectionSet:
         pad = "  " * indent
         lines = [pad + "{"]
         for item in self.items.values():
-            if isinstance(item, FieldItem):
-                text = f"{item.alias}: {item.name}" if item.alias else item.name
-                if item.arguments:
-                    text += (
-                        "(" + ", ".join(f"{a.name.value}: {print_ast(a.value)}" for a in item.arguments) + ")"
-                    )
-            else:
-                text = f"... on {item.type_condition}" if item.type_condition else "..."
-            for directive in item.directives:
-                text += " " + print_ast(directive)
+            text = _head(item, ": ", ", ", "... on ")
             if item.sub is not None:
                 sub = item.sub.pretty(indent + 1)
                 lines.append(pad + "  " + text + " " + sub[0].strip())
@@ -153,6 +135,20 @@ class SelectionSet:
                 lines.append(pad + "  " + text)
         lines.append(pad + "}")
         return lines
+
+
+def _head(item: FieldItem | FragmentItem, colon: str, comma: str, on: str) -> str:
+    """A field's ``alias: name(args) @directives`` or a fragment's ``... on T @directives``."""
+    if isinstance(item, FieldItem):
+        text = f"{item.alias}{colon}{item.name}" if item.alias else item.name
+        if item.arguments:
+            arguments = comma.join(f"{a.name.value}{colon}{print_ast(a.value)}" for a in item.arguments)
+            text += f"({arguments})"
+    else:
+        text = f"{on}{item.type_condition}" if item.type_condition else "..."
+    for directive in item.directives:
+        text += " " + print_ast(directive)
+    return text
 
 
 def _collect_variables(value: object, into: set[str]) -> None:
