@@ -8,7 +8,7 @@ soon as its dependencies are merged, which is never slower than a Sequence/Paral
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
@@ -76,6 +76,11 @@ class FetchNode:
     contexts: tuple[ContextInput, ...] = ()
     entities_selection: str | None = None
     client_variables_text: str = ""
+    requirements_by_type: dict[str, EntityRequirement] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.requires and not self.requirements_by_type:
+            self.requirements_by_type.update((r.typename, r) for r in self.requires)
 
     def needed(self, variables: dict[str, Any]) -> bool:
         if self.conditions is None:
@@ -87,7 +92,8 @@ class FetchNode:
         return self.requires is not None
 
     def requirement_map(self) -> dict[str, EntityRequirement]:
-        return {r.typename: r for r in self.requires or ()}
+        """Requirements by runtime typename (built with the node: plans are shared by many requests)."""
+        return self.requirements_by_type
 
 
 def flat_reads(spec: RepSpec) -> tuple[str, ...] | None:
