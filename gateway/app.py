@@ -60,7 +60,7 @@ def create_app(
     app = web.Application(client_max_size=server.max_request_bytes, middlewares=middlewares)
     app[CONFIG_KEY] = config
     app[PIPELINE_KEY] = pipeline
-    graphql = GraphQLHandler(pipeline, server)
+    graphql = GraphQLHandler(pipeline, server, config.batching)
     app.router.add_route("*", server.graphql_path, graphql.handle)
     app.router.add_get(server.health_path, health_handler(pipeline))
     if metrics.enabled:  # not under the CSRF check, which only guards graphql_path

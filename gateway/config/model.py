@@ -358,6 +358,21 @@ class PersistedQueriesConfig:
             raise InvalidField("max_entries", "max_entries must be at least 1")
 
 
+@dataclass(frozen=True, slots=True)
+class BatchingConfig:
+    """Query batching (Apollo Router's contract): a POST body that is a JSON array of requests is answered
+    with a JSON array of responses, in order. Off by default, as in Apollo Router."""
+
+    enabled: bool = field(default=False, metadata=_doc("Accept JSON arrays of GraphQL requests."))
+    maximum_size: int = field(
+        default=10, metadata=_doc("Most requests in one batch; more -> 400 BATCH_LIMIT_EXCEEDED.")
+    )
+
+    def __post_init__(self) -> None:
+        if self.maximum_size < 1:
+            raise InvalidField("maximum_size", "maximum_size must be at least 1")
+
+
 # --- root -------------------------------------------------------------------------------------------------
 
 
@@ -386,6 +401,9 @@ class Config:
     plan_cache: PlanCacheConfig = field(default_factory=PlanCacheConfig, metadata=_doc("Query plan cache."))
     progressive_override: ProgressiveOverrideConfig = field(
         default_factory=ProgressiveOverrideConfig, metadata=_doc("Progressive @override labels.")
+    )
+    batching: BatchingConfig = field(
+        default_factory=BatchingConfig, metadata=_doc("Query batching (JSON arrays of requests).")
     )
     persisted_queries: PersistedQueriesConfig = field(
         default_factory=PersistedQueriesConfig, metadata=_doc("Automatic persisted queries (APQ).")

@@ -14,14 +14,18 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.config.model import ServerConfig
+from gateway.config.model import BatchingConfig, ServerConfig
 from gateway.errors import (
+    BAD_REQUEST,
+    BATCH_LIMIT_EXCEEDED,
+    BATCHING_NOT_ENABLED,
     GATEWAY_TIMEOUT,
     METHOD_NOT_ALLOWED,
     NOT_ACCEPTABLE,
     PAYLOAD_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
     GatewayError,
+    make_error,
 )
 from gateway.http.graphiql import render_graphiql
 from gateway.http.negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, TEXT_HTML, negotiate
@@ -57,8 +61,11 @@ def response_status(body: dict[str, Any], pipeline_status: int | None, media_typ
 class GraphQLHandler:
     """Serves one GraphQL endpoint for one pipeline."""
 
-    def __init__(self, pipeline: Pipeline, server: ServerConfig) -> None:
+    def __init__(
+        self, pipeline: Pipeline, server: ServerConfig, batching: BatchingConfig | None = None
+    ) -> None:
         self._pipeline = pipeline
+        self._batching = batching or BatchingConfig()
         self._timeout = server.request_timeout
         self._max_bytes = server.max_request_bytes
         self._graphiql_page = render_graphiql(server.graphql_path) if server.graphiql else None
@@ -104,11 +111,56 @@ class GraphQLHandler:
         if len(raw) > self._max_bytes:
             return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
         try:
-            payload = parse_json_body(raw)
+            payload = parse_json_body(raw, allow_batch=True)
+            if isinstance(payload, list):
+                return await self._batch(payload, request, media_type)
             graphql_request = build_request(payload, "POST", _lowered(request), request.remote)
         except GatewayError as exc:
             return error_response(exc.http_status, exc.message, exc.code, media_type)
         return await self._execute(graphql_request, media_type)
+
+    async def _batch(self, batch: list[Any], request: web.Request, media_type: str) -> web.StreamResponse:
+        """Query batching (Apollo Router's contract): an array of requests -> an array of responses, in order.
+
+        Each entry runs through the pipeline on its own (its own errors, plan, authorization); they run
+        concurrently under one overall timeout. Off unless ``batching.enabled``.
+        """
+        if not self._batching.enabled:
+            return error_response(
+                400,
+                "query batching is not enabled: send one GraphQL request per HTTP request "
+                "(or enable `batching` in the configuration)",
+                BATCHING_NOT_ENABLED,
+                media_type,
+            )
+        if not batch:
+            return error_response(400, "the batch is empty", BAD_REQUEST, media_type)
+        if len(batch) > self._batching.maximum_size:
+            return error_response(
+                400,
+                f"the batch has {len(batch)} requests; the maximum is {self._batching.maximum_size}",
+                BATCH_LIMIT_EXCEEDED,
+                media_type,
+            )
+        headers = _lowered(request)
+
+        async def one(entry: Any) -> dict[str, Any]:
+            if not isinstance(entry, dict):
+                return {"errors": [make_error("each batch entry must be a JSON object", BAD_REQUEST)]}
+            try:
+                graphql_request = build_request(entry, "POST", headers, request.remote)
+            except GatewayError as exc:
+                return {"errors": [exc.to_graphql()]}
+            return (await self._pipeline.run(graphql_request)).body
+
+        try:
+            async with asyncio.timeout(self._timeout):
+                bodies = await asyncio.gather(*(one(entry) for entry in batch))
+        except TimeoutError:
+            return error_response(
+                504, f"the batch did not complete within {self._timeout:g}s", GATEWAY_TIMEOUT, media_type
+            )
+        return json_response(list(bodies), 200, media_type)
 
     async def _get(self, request: web.Request) -> web.StreamResponse:
         query = request.query

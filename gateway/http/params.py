@@ -34,8 +34,9 @@ def _optional_map(payload: Mapping[str, Any], name: str) -> dict[str, Any] | Non
     raise _bad(f"the '{name}' parameter must be a map (JSON object)")
 
 
-def parse_json_body(raw: bytes) -> dict[str, Any]:
-    """The JSON object of a POST body; malformed JSON, batches and non-objects are refused."""
+def parse_json_body(raw: bytes, *, allow_batch: bool = False) -> dict[str, Any] | list[Any]:
+    """The JSON object of a POST body (or, when ``allow_batch``, a JSON array of them: a batch); malformed
+    JSON and other values are refused."""
     if not raw.strip():
         raise _bad("the request body is empty; expected a JSON object with a 'query'")
     try:
@@ -43,6 +44,8 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
     except orjson.JSONDecodeError:
         raise _bad("the request body is not valid JSON") from None
     if isinstance(payload, list):
+        if allow_batch:
+            return payload
         raise _bad("batched requests (a JSON array) are not supported")
     if not isinstance(payload, dict):
         raise _bad("the request body must be a JSON object")

@@ -162,10 +162,10 @@ async def test_oversized_body_is_413_before_anything_runs(aiohttp_client: Any, k
     assert kit.requests() == []
 
 
-async def test_batches_are_refused(aiohttp_client: Any, kit: Any) -> None:
+async def test_batches_are_refused_by_default(aiohttp_client: Any, kit: Any) -> None:
     client = await gateway_client(aiohttp_client, Config(), kit.urls)
     batch = [{"query": "{ expensive }"}] * 3
     response = await client.post("/graphql", json=batch, headers=GRJ)
     assert response.status == 400
-    assert codes(await response.json()) == ["BAD_REQUEST"]
+    assert codes(await response.json()) == ["BATCHING_NOT_ENABLED"]
     assert kit.requests() == []
