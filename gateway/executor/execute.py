@@ -25,7 +25,7 @@ from gateway.executor.merge import (
     deep_merge,
 )
 from gateway.executor.representations import build_representation, context_value
-from gateway.planner.nodes import FetchNode, QueryPlan
+from gateway.planner.nodes import UNRESOLVED_TYPENAME, FetchNode, QueryPlan
 from gateway.transport.client import SubgraphFetchError, SubgraphTransport, decode_response
 
 
@@ -148,6 +148,8 @@ class _Run:
         # Objects sent as an @interfaceObject (representation typename = the interface) keep their concrete
         # __typename: the interface name the subgraph answers with must not overwrite it.
         keep_typename: set[int] = set()
+        # objects whose concrete type this fetch is to tell (see EntityRequirement.resolves_abstract)
+        resolving: set[int] = set()
         for obj in objects:
             typename = obj.get("__typename")
             requirement = requirements.get(typename)  # type: ignore[arg-type]
@@ -183,6 +185,8 @@ class _Run:
             targets.append((obj, index))
             if requirement.rep_typename != typename:
                 keep_typename.add(id(obj))
+            elif requirement.resolves_abstract:
+                resolving.add(id(obj))
         if not representations:
             return
         variables: dict[str, Any] = {
@@ -201,6 +205,8 @@ class _Run:
                 entity = entities[index]
                 if isinstance(entity, dict):
                     deep_merge(obj, entity, id(obj) not in keep_typename)
+                elif entity is None and id(obj) in resolving:
+                    obj["__typename"] = UNRESOLVED_TYPENAME
         elif entities is not None or not response.get("errors"):
             self.fail(
                 fetch,

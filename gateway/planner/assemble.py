@@ -204,7 +204,15 @@ def assemble_plan(
                 runtime: _rep_spec(req.selection, supergraph) for runtime, req in group.requirements.items()
             }
             requires = tuple(
-                EntityRequirement(runtime, req.rep_type, specs[runtime], flat_reads(specs[runtime]))
+                EntityRequirement(
+                    runtime,
+                    req.rep_type,
+                    specs[runtime],
+                    flat_reads(specs[runtime]),
+                    runtime == req.rep_type
+                    and supergraph.is_abstract(runtime)
+                    and not supergraph.is_interface_object(runtime, group.graph),
+                )
                 for runtime, req in group.requirements.items()
             )
             requires_text = _requires_text(group)

@@ -44,7 +44,7 @@ class ContextsMixin(PlannerState):
                     f"no ancestor provides context '{argument.context}'."
                 )
             s_group, s_target, s_type, s_path, s_provided, s_level = source
-            required = self._alias_internal(field_set_selections(argument.selection), s_level)
+            required = self._alias_internal(field_set_selections(argument.selection), s_level, s_path)
             touched: set[int] = set()
             self.touched.append(touched)
             try:

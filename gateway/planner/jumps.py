@@ -12,7 +12,7 @@ from graphql import (
 from gateway.planner.errors import PlanningError
 from gateway.planner.operation import OpField, OpFragment, OpSelection, field_set_selections
 from gateway.planner.selection import SelectionSet
-from gateway.planner.state import Group, PlannerState, Requirement, merge_ops, wrap_conditions
+from gateway.planner.state import Frame, Group, PlannerState, Requirement, merge_ops, wrap_conditions
 from gateway.supergraph.model import KeyDef
 
 _MAX_DEPTH = 64
@@ -22,10 +22,16 @@ class JumpsMixin(PlannerState):
     """Entity jumps: key and @requires fields collected in the current fetch, a dependent _entities fetch."""
 
     def _alias_internal(
-        self, required: Sequence[OpSelection], client: Sequence[OpSelection] | None
+        self,
+        required: Sequence[OpSelection],
+        client: Sequence[OpSelection] | None,
+        path: tuple[str, ...] = (),
     ) -> tuple[OpSelection, ...]:
-        """Give planner-added fields an internal alias where the client uses the same response key for
-        something else, so the client's data is never overwritten."""
+        """Give planner-added fields an internal alias where the client, or another planner-added field at
+        the same response path (whatever fetch it lands in), uses the same response key for something else:
+        another field, or the same field with other arguments (two subgraphs requiring ``weight(unit: KG)``
+        and ``weight(unit: G)``). Every fetch merges into one response tree, so a response key must mean one
+        thing per path across the whole plan; each representation then reads exactly what it required."""
         by_key: dict[str, list[OpField]] = {}
 
         def collect(sels: Sequence[OpSelection] | None) -> None:
@@ -36,22 +42,26 @@ class JumpsMixin(PlannerState):
                     collect(s.selections)
 
         collect(client)
+        taken = self.internal_keys.setdefault(path, {})
         result: list[OpSelection] = []
         for sel in required:
             if isinstance(sel, OpFragment):
                 result.append(
-                    OpFragment(sel.type_condition, (), self._alias_internal(sel.selections, client))
+                    OpFragment(sel.type_condition, (), self._alias_internal(sel.selections, client, path))
                 )
                 continue
             same = by_key.get(sel.name, [])
-            clash = any(f.name != sel.name or f.args_key() != sel.args_key() for f in same)
-            alias = f"_fed_{sel.name}" if clash else None
+            args = sel.args_key()
+            clash = any(f.name != sel.name or f.args_key() != args for f in same)
+            alias = _free_key(sel, args, clash, by_key, taken)
+            key = alias or sel.name
+            taken[key] = (sel.name, args)
             sub: tuple[OpSelection, ...] | None = None
             if sel.selections is not None:
                 client_sub = (
-                    [] if clash else [s for f in same if f.name == sel.name for s in (f.selections or ())]
+                    [] if alias else [s for f in same if f.name == sel.name for s in (f.selections or ())]
                 )
-                sub = self._alias_internal(sel.selections, client_sub)
+                sub = self._alias_internal(sel.selections, client_sub, (*path, key))
                 if any(isinstance(s, OpFragment) for s in sub):
                     sub = (OpField("__typename", None, (), (), None), *sub)
             result.append(OpField(sel.name, alias, sel.arguments, (), sub))
@@ -79,7 +89,9 @@ class JumpsMixin(PlannerState):
         if self.depth > _MAX_DEPTH:
             raise PlanningError(f"cannot plan: requirements of {parent} at {'.'.join(path)} never converge")
         try:
-            required = self._alias_internal((*field_set_selections(key.selection), *extra_requires), level)
+            required = self._alias_internal(
+                (*field_set_selections(key.selection), *extra_requires), level, path
+            )
             touched: set[int] = set()
             self.touched.append(touched)
             try:
@@ -115,6 +127,7 @@ class JumpsMixin(PlannerState):
         conditions: tuple,  # type: ignore[type-arg]
         level: Sequence[OpSelection],
         same_graph: bool = False,
+        prefer: str | None = None,
     ) -> None:
         name = sel.name
         options: list[tuple[tuple[int, int, int, int], str, str, KeyDef]] = []
@@ -151,14 +164,26 @@ class JumpsMixin(PlannerState):
                             key,
                         )
                     )
-        if not options:
+        # A key this subgraph cannot give (not even through other jumps on the same entity) is useless:
+        # the field is then asked again through the parent entity ("parent entity call").
+        usable = [
+            o
+            for o in options
+            if o[0][0] == 0
+            or self._key_reachable(group.graph, parent, field_set_selections(o[3].selection), provided)
+        ]
+        if not usable:
             if self._refetch_from_ancestor(sel):
                 return
-            raise PlanningError(
-                f"Cannot plan field '{parent}.{name}' from subgraph '{group.graph}': no other subgraph can "
-                f"resolve it through an entity key of '{parent}'."
-            )
-        options.sort(key=lambda o: (o[0], graph_order[o[1]]))
+            if not options:
+                raise PlanningError(
+                    f"Cannot plan field '{parent}.{name}' from subgraph '{group.graph}': no other subgraph "
+                    f"can resolve it through an entity key of '{parent}'."
+                )
+            usable = options
+        if prefer is not None and any(o[1] == prefer for o in usable):
+            usable = [o for o in usable if o[1] == prefer]
+        options = sorted(usable, key=lambda o: (o[0], graph_order[o[1]]))
         _, graph2, rep_type, key = options[0]
         extra: tuple[OpSelection, ...] = ()
         fielddef = self.sg.types[rep_type].fields.get(name)
@@ -166,6 +191,14 @@ class JumpsMixin(PlannerState):
         if entry is not None and entry.requires is not None:
             extra = field_set_selections(entry.requires)
         contextual = entry is not None and bool(entry.context_arguments)
+        if (
+            not same_graph
+            and not contextual
+            and not extra
+            and not self.by_key.get((graph2, path))
+            and self._join_ancestor_fetch(group, sel, graph2)
+        ):
+            return
         child, child_target = self.entity_jump(
             group,
             target,
@@ -190,6 +223,54 @@ class JumpsMixin(PlannerState):
         self._keep.append(sel)
         self.plan_selections(child, child_target, rep_type, (sel,), path, None, conditions)
 
+    def _synthesize(self, frames: Sequence[Frame], sel: OpField) -> OpField:
+        """The single path from the field of ``frames[0]`` down to ``sel`` (type conditions included)."""
+        inner: tuple[OpSelection, ...] = (sel,)
+        for frame in reversed(frames):
+            selections: tuple[OpSelection, ...] = inner
+            if frame.runtime is not None:
+                selections = (OpFragment(frame.runtime, (), inner),)
+            field = frame.field
+            inner = (OpField(field.name, field.alias, field.arguments, field.directives, selections),)
+        synthesized = inner[0]
+        assert isinstance(synthesized, OpField)
+        return synthesized
+
+    def _join_ancestor_fetch(self, group: Group, sel: OpField, graph2: str) -> bool:
+        """Rather than a new fetch to ``graph2`` at this path, ask ``graph2`` for the path down to ``sel`` in
+        a fetch it already has at an ancestor entity of the same fetch (one request instead of two: a
+        provided child's unprovided leaf, a child whose type differs per subgraph)."""
+        frames = self.frames
+        for index in range(len(frames) - 1, -1, -1):
+            frame = frames[index]
+            if frame.group is not group:
+                return False
+            if not self.by_key.get((graph2, frame.path)):
+                continue
+            if not self.sg.resolvable_keys(frame.parent, graph2):
+                continue
+            synthesized = self._synthesize(frames[index:], sel)
+            if not self._chain_resolvable(graph2, frame.parent, _chain(synthesized)):
+                continue
+            saved = self.frames
+            self.frames = frames[:index]
+            try:
+                self.plan_jump(
+                    frame.group,
+                    frame.target,
+                    frame.parent,
+                    synthesized,
+                    frame.path,
+                    frame.provided,
+                    frame.conditions,
+                    frame.level,
+                    prefer=graph2,
+                )
+            finally:
+                self.frames = saved
+            return True
+        return False
+
     def _refetch_from_ancestor(self, sel: OpField) -> bool:
         """A value type (no key) lacks ``sel`` in this subgraph: fetch the path from the nearest entity
         ancestor down to ``sel`` again from a subgraph that has it (shared value types, differing fields)."""
@@ -203,6 +284,8 @@ class JumpsMixin(PlannerState):
                 field = frame.field
                 inner = (OpField(field.name, field.alias, field.arguments, field.directives, selections),)
             top = frames[index]
+            if index == 0 and self._refetch_root(top, inner):
+                return True
             jumpable = any(
                 graph != top.group.graph and self.sg.resolvable_keys(top.parent, graph)
                 for graph in self.sg.field_graphs(top.parent, top.field.name, self.labels)
@@ -230,3 +313,96 @@ class JumpsMixin(PlannerState):
             finally:
                 self.frames = saved
         return False
+
+    def _refetch_root(self, top: Frame, inner: tuple[OpSelection, ...]) -> bool:
+        """A shared query root field whose value type lacks fields in this subgraph: ask the same root field
+        again, for the missing part only, from another subgraph that defines it (the root is reachable from
+        every subgraph, so it acts as the entity ancestor). Never for mutations: they would run twice."""
+        root = self.sg.root_types.get("query")
+        if top.parent != root or top.group.root_kind != "query":
+            return False
+        synthesized = inner[0]
+        assert isinstance(synthesized, OpField)
+        graphs = [
+            g for g in self.sg.field_graphs(top.parent, top.field.name, self.labels) if g != top.group.graph
+        ]
+        # candidates must resolve the whole chain down to the missing field itself (so each re-fetch makes
+        # progress); what they lack below it is re-fetched the same way from there
+        chain = [f for f in _chain(synthesized)]
+        complete = [g for g in graphs if self._chain_resolvable(g, top.parent, chain)]
+        if not complete:
+            return False
+        cost = {g: self._unresolved(g, top.parent, inner, 8) for g in complete}
+        least = min(cost.values())
+        complete = [g for g in complete if cost[g] == least]
+        graph = min(complete, key=lambda g: 0 if g in self.root_groups else 1)
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise PlanningError(f"cannot plan: root field '{top.field.name}' never converges")
+        saved = self.frames
+        self.frames = []
+        try:
+            group = self.root_groups.get(graph) or self._new_group(graph, "query", ())
+            self.root_groups[graph] = group
+            target = wrap_conditions(group.selection, top.conditions)
+            self.plan_selections(group, target, top.parent, inner, (), None, (), top.level)
+        finally:
+            self.frames = saved
+            self.depth -= 1
+        return True
+
+    def _chain_resolvable(self, graph: str, parent: str, chain: list[tuple[str | None, OpField]]) -> bool:
+        """Every field of a synthesized single-path selection is resolvable in ``graph``."""
+        type_name = parent
+        for runtime, fld in chain:
+            if runtime is not None:
+                type_name = runtime
+            if fld.name == "__typename":
+                continue
+            if not self.sg.field_resolvable_in(type_name, fld.name, graph, self.labels):
+                return False
+            fielddef = self.sg.types[type_name].fields.get(fld.name)
+            if fielddef is None:
+                return False
+            type_name = fielddef.type_in(graph)
+        return True
+
+
+def _chain(field: OpField) -> list[tuple[str | None, OpField]]:
+    """The fields of a synthesized path (one field per level, optionally under one type condition) with the
+    runtime type each stands under."""
+    result: list[tuple[str | None, OpField]] = []
+    runtime: str | None = None
+    current: OpSelection | None = field
+    while current is not None:
+        if isinstance(current, OpFragment):
+            runtime = current.type_condition
+            current = current.selections[0] if len(current.selections) == 1 else None
+            continue
+        result.append((runtime, current))
+        runtime = None
+        current = current.selections[0] if current.selections and len(current.selections) == 1 else None
+    return result
+
+
+def _free_key(
+    sel: OpField,
+    args: str,
+    clash: bool,
+    client: dict[str, list[OpField]],
+    taken: dict[str, tuple[str, str]],
+) -> str | None:
+    """The alias for a planner-added field (None: its own name): the first of ``name``, ``_fed_name``,
+    ``_fed_name_2``, ... that no client field uses otherwise and that no other planner-added field at this
+    path holds with another meaning."""
+    index = 0
+    while True:
+        key = sel.name if index == 0 else f"_fed_{sel.name}" if index == 1 else f"_fed_{sel.name}_{index}"
+        index += 1
+        if index == 1 and clash:
+            continue
+        if index > 1 and key in client:
+            continue
+        held = taken.get(key)
+        if held is None or held == (sel.name, args):
+            return None if key == sel.name else key

@@ -58,6 +58,12 @@ class LookaheadMixin(PlannerState):
         for sel in selections:
             if isinstance(sel, OpFragment):
                 runtime = sel.type_condition or parent
+                if not self.sg.is_abstract(parent):
+                    # on an object, a fragment on one of its interfaces reads the object's own fields, and a
+                    # fragment on another object never applies
+                    if not self._applies(runtime, parent):
+                        continue
+                    runtime = parent
                 if self.sg.types.get(runtime) is not None:
                     count += self._unresolved(graph, runtime, sel.selections, budget)
                 continue
@@ -69,7 +75,7 @@ class LookaheadMixin(PlannerState):
             if not self.sg.field_resolvable_in(parent, sel.name, graph, self.labels):
                 count += 1
             elif sel.selections:
-                count += self._unresolved(graph, fielddef.type_name, sel.selections, budget - 1)
+                count += self._unresolved(graph, fielddef.type_in(graph), sel.selections, budget - 1)
         return count
 
     def _locally_resolvable(
@@ -93,7 +99,7 @@ class LookaheadMixin(PlannerState):
                 sub_provided = self._provided(provided, parent, sel.name)
                 if not self._locally_resolvable(
                     graph,
-                    fielddef.type_name,
+                    fielddef.type_in(graph),
                     sel.selections,
                     sub_provided.selections if sub_provided else None,
                 ):
@@ -106,7 +112,43 @@ class LookaheadMixin(PlannerState):
         for key in keys:
             if self._locally_resolvable(from_graph, parent, field_set_selections(key.selection), provided):
                 return key
+        for key in keys:
+            if self._key_reachable(from_graph, parent, field_set_selections(key.selection), provided):
+                return key
         return keys[0]
+
+    def _key_reachable(
+        self,
+        graph: str,
+        parent: str,
+        selections: Sequence[OpSelection],
+        provided: Sequence[OpSelection] | None,
+        depth: int = 3,
+    ) -> bool:
+        """Can objects of ``parent`` in ``graph`` be given these key fields: each field either resolvable
+        here, or fetched whole by a jump on another key of the same entity that is itself reachable (the
+        compound key ``sku region`` known only to a third subgraph)? A key whose fields can only come from a
+        jump on that very key can never be built: the caller then goes back to the parent entity."""
+        if self._locally_resolvable(graph, parent, selections, provided):
+            return True
+        if depth == 0:
+            return False
+        for sel in selections:
+            if isinstance(sel, OpFragment):
+                return False
+            if self._resolvable(graph, parent, sel.name, provided) and self._locally_resolvable(
+                graph, parent, (sel,), provided
+            ):
+                continue
+            if not any(
+                other != graph
+                and self._locally_resolvable(other, parent, (sel,), None)
+                and self._key_reachable(graph, parent, field_set_selections(k.selection), provided, depth - 1)
+                for other in self.sg.field_graphs(parent, sel.name, self.labels)
+                for k in self.sg.resolvable_keys(parent, other)
+            ):
+                return False
+        return True
 
     def _plannable(
         self,
@@ -145,7 +187,7 @@ class LookaheadMixin(PlannerState):
             ):
                 if sel.selections and not self._plannable(
                     graph,
-                    fielddef.type_name,
+                    fielddef.type_in(graph),
                     sel.selections,
                     provided_field.selections if provided_field else None,
                     budget - 1,

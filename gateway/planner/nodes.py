@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+# Written over ``__typename`` of an object whose concrete type no subgraph could tell (the shaper turns it
+# into a field error); not a valid GraphQL name, so it can never be a real type.
+UNRESOLVED_TYPENAME = "<unresolved>"
+
 
 @dataclass(frozen=True, slots=True)
 class RepField:
@@ -40,6 +44,9 @@ class EntityRequirement:
     # For the common flat case (``@key(fields: "id")``): the keys to read, so the executor can deduplicate
     # objects by a tuple of values without building a representation per object.
     flat_reads: tuple[str, ...] | None = None
+    # The fetch tells the concrete type of objects that so far only carry their interface's name (they came
+    # from an @interfaceObject subgraph): when it answers null for one, nobody knows that object's type.
+    resolves_abstract: bool = False
 
 
 @dataclass(frozen=True, slots=True)

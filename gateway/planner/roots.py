@@ -31,27 +31,39 @@ class RootsMixin(PlannerState):
 
     def plan_root(self, kind: str, root: str, selections: Sequence[OpSelection]) -> None:
         graph_order = {g: i for i, g in enumerate(self.sg.graphs)}
-        last_mutation: Group | None = None
-        for sel, conditions in self._root_fields(root, selections):
-            if sel.name == "__typename" or sel.name in _INTROSPECTION_ROOT_FIELDS:
-                continue
+        fields = [
+            (sel, conditions)
+            for sel, conditions in self._root_fields(root, selections)
+            if sel.name != "__typename" and sel.name not in _INTROSPECTION_ROOT_FIELDS
+        ]
+        # For each root field, the subgraphs that leave the fewest fields to other fetches.
+        best: list[list[str]] = []
+        for sel, _ in fields:
             candidates = self.sg.field_graphs(root, sel.name, self.labels)
             if not candidates:
                 raise PlanningError(
                     f"Cannot query field '{sel.name}' on type '{root}': no subgraph resolves it."
                 )
             fielddef = self.sg.types[root].fields[sel.name]
-
-            ranks = {
-                graph: (
-                    self._unresolved(graph, fielddef.type_name, sel.selections),
-                    0 if graph in self.root_groups else 1,
-                    graph_order[graph],
-                )
-                for graph in candidates
-            }
-
-            graph = min(candidates, key=ranks.__getitem__)
+            cost = {g: self._unresolved(g, fielddef.type_in(g), sel.selections) for g in candidates}
+            least = min(cost.values())
+            best.append([g for g in candidates if cost[g] == least])
+        # Among equally good subgraphs, the one that is best for most root fields: shared root fields then
+        # share one fetch instead of spreading over several subgraphs.
+        popularity: dict[str, int] = {}
+        for graphs in best:
+            for g in graphs:
+                popularity[g] = popularity.get(g, 0) + 1
+        last_mutation: Group | None = None
+        for (sel, conditions), graphs in zip(fields, best, strict=True):
+            graph = min(
+                graphs,
+                key=lambda g: (
+                    (0 if g in self.root_groups else 1, -popularity[g], graph_order[g])
+                    if kind == "mutation"
+                    else (-popularity[g], 0 if g in self.root_groups else 1, graph_order[g])
+                ),
+            )
             if kind == "mutation":
                 if last_mutation is not None and last_mutation.graph == graph:
                     group = last_mutation

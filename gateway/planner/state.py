@@ -80,6 +80,8 @@ class PlannerState:
         self.satisfied: set[tuple[int, int]] = set()
         self._keep: list[OpField] = []  # keeps synthesized fields alive so their ids stay unique
         self.context_counter = 0
+        # response path -> response key -> (field name, arguments) of planner-added fields (keys, requires)
+        self.internal_keys: dict[tuple[str, ...], dict[str, tuple[str, str]]] = {}
 
     def _new_group(
         self, graph: str, root_kind: str | None, path: tuple[str, ...], register: bool = True

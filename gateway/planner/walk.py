@@ -79,11 +79,11 @@ class WalkMixin(PlannerState):
             local
             and composite
             and sel.selections
-            and not self._plannable(graph, fielddef.type_name, sel.selections, child_provided, 8)
+            and not self._plannable(graph, fielddef.type_in(graph), sel.selections, child_provided, 8)
             and any(
                 g != graph
                 and self.sg.resolvable_keys(parent, g)
-                and self._plannable(g, fielddef.type_name, sel.selections, None, 8)
+                and self._locally_resolvable(g, fielddef.type_in(g), sel.selections, None)
                 for g in self.sg.field_graphs(parent, name, self.labels)
             )
         ):
@@ -106,11 +106,17 @@ class WalkMixin(PlannerState):
                 assert item.sub is not None
                 child_path = (*path, sel.response_key, *("@",) * fielddef.list_depth)
                 self.frames.append(Frame(group, target, parent, path, provided, conditions, level, sel))
+                # the field's type as this subgraph declares it (an object where the supergraph has its
+                # interface or union): selections are planned against what the subgraph can return, and the
+                # gateway still needs the concrete __typename to shape the abstract position
+                local_type = fielddef.type_in(graph)
+                if local_type != fielddef.type_name and not self.sg.is_abstract(local_type):
+                    item.sub.add_field("__typename")
                 try:
                     self.plan_composite(
                         group,
                         item.sub,
-                        fielddef.type_name,
+                        local_type,
                         sel.selections or (),
                         child_path,
                         child_provided,

@@ -43,6 +43,7 @@ from graphql import (
 )
 
 from gateway.errors import INVALID_GRAPHQL_RESPONSE, OPERATION_RESOLUTION_FAILURE, ClientError, FormattedError
+from gateway.planner.nodes import UNRESOLVED_TYPENAME
 
 __all__ = ["Projection", "compile_projection", "shape_response"]
 
@@ -607,6 +608,13 @@ def _complete(
         if obj_plan is None and type_name.__class__ is str:
             obj_plan = state.builder.object_for(selection, type_name)
         if obj_plan is None:
+            if type_name == UNRESOLVED_TYPENAME:
+                state.invalid(
+                    path,
+                    f'Abstract type "{selection.static_name}" must resolve to an object type at runtime for '
+                    f"field {coordinate}: no subgraph knows this object's concrete type.",
+                )
+                return _BUBBLE if nonnull else None
             if type_name.__class__ is str:
                 # a runtime type the API schema does not allow here (an @inaccessible type): a field error
                 state.invalid(

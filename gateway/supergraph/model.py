@@ -101,6 +101,9 @@ class FieldInGraph:
     override_label: str | None = None
     used_overridden: bool = False
     context_arguments: tuple[ContextArgument, ...] = ()
+    # The named type of the field in this subgraph when it differs from the supergraph's (join v0.3+
+    # ``type:``): an object implementing the supergraph's interface, a member of its union.
+    type_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,13 @@ class FieldDef:
             if entry.graph == graph:
                 return entry
         return None
+
+    def type_in(self, graph: str) -> str:
+        """The named type of this field as ``graph`` declares it."""
+        for entry in self.entries:
+            if entry.graph == graph:
+                return entry.type_name or self.type_name
+        return self.type_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,6 +554,7 @@ class _Builder:
                             override_label=_str(directive, "overrideLabel"),
                             used_overridden=_bool(directive, "usedOverridden"),
                             context_arguments=_context_arguments(directive, where),
+                            type_name=_graph_type_name(_str(directive, "type"), type_named),
                         )
                     )
                 implicit: tuple[str, ...] = ()
@@ -603,6 +614,15 @@ def _context_arguments(directive: DirectiveNode, where: str) -> tuple[ContextArg
             )
         )
     return tuple(result)
+
+
+def _graph_type_name(type_text: str | None, supergraph_type: str) -> str | None:
+    """The named type inside a ``@join__field(type:)`` text (``"[User!]!"`` -> ``User``), or None when it is
+    the supergraph's own named type (then nothing differs for planning)."""
+    if not type_text:
+        return None
+    named = type_text.replace("[", "").replace("]", "").replace("!", "").strip()
+    return None if named == supergraph_type else named
 
 
 def _top_level_names(selection: SelectionSetNode) -> set[str]:
