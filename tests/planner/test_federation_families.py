@@ -27,7 +27,7 @@ CASES = HERE.parent / "federation" / "cases"
 FAMILIES = {
     "shared-root-value-type": ("shared_roots", "04"),
     "shared-root-entity-below-value": ("shared_roots", "10"),
-    "union-members-differ": ("union_intersection", "04"),
+    "union-members-differ": ("union_intersection", "03"),
     "union-members-one-subgraph": ("union_members_one_subgraph", "02"),
     "child-type-differs": ("child_type_mismatch", "03"),
     "parent-entity-call": ("parent_entity_calls", "01"),
@@ -79,6 +79,15 @@ def test_entity_below_a_shared_value_root_continues_through_its_key() -> None:
     assert ("name", "") in places
     assert ("category", "") in places
     assert {("category", "products.@.book"), ("price", "products.@.book")} <= set(places)
+
+
+def test_union_members_are_asked_only_where_the_subgraph_has_them() -> None:
+    result = family_plan("union-members-differ")
+    # cinema types the shared root featured as [Book!]!: no fragment on Movie, Song or Podcast goes there
+    for fetch in result.fetches:
+        if fetch.service == "cinema":
+            assert "...on Song" not in fetch.operation
+            assert "...on Podcast" not in fetch.operation
 
 
 def test_child_type_is_planned_as_the_subgraph_declares_it() -> None:

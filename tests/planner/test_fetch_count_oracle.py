@@ -48,6 +48,7 @@ ONE_MORE_FETCH = {
     "child_type_mismatch/03-child-fields-under-teams-root": "lead and members -> accounts, Apollo via Team",
     "child_type_mismatch/07-named-fragments-abstract-and-concrete": "owner, staff -> teams; Apollo: root",
     "child_type_mismatch/09-user-to-team-and-back": "Apollo's plan drops owner's data (deviation)",
+    "union_intersection/09-shareable-value-unions-with-differing-members": "Apollo never fetches Movie.year",
     "provides_on_interface/08-provides-inside-entity-fetch": "author and related -> catalog, Apollo via Book",
 }
 
