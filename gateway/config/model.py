@@ -25,6 +25,16 @@ from gateway.config.policies import (
     LimitsConfig,
     RateLimitConfig,
 )
+from gateway.config.resilience import (
+    CircuitBreakerConfig,
+    CircuitBreakerOverride,
+    ConcurrencyConfig,
+    ConcurrencyOverride,
+    RetryConfig,
+    RetryOverride,
+    RouterTrafficConfig,
+    merge,
+)
 from gateway.config.telemetry import TelemetryConfig
 
 DURATION = "duration"
@@ -111,7 +121,11 @@ class ServerConfig:
         default="/graphql", metadata=_doc("URL path of the GraphQL endpoint (GET and POST).")
     )
     health_path: str = field(
-        default="/health", metadata=_doc("URL path of the health check: 200 once a supergraph is loaded.")
+        default="/health",
+        metadata=_doc(
+            "URL path of the health check: 200 once a supergraph is loaded. <health_path>/live (liveness) "
+            "and <health_path>/ready (readiness: loaded and not draining) are served too."
+        ),
     )
     max_request_bytes: int = field(
         default=2_000_000, metadata=_doc("Largest accepted request body; larger bodies get 413.")
@@ -146,8 +160,11 @@ class ServerConfig:
         for name in ("graphql_path", "health_path"):
             if not getattr(self, name).startswith("/"):
                 raise InvalidField(name, f"{name} must start with '/'")
-        if self.graphql_path == self.health_path:
-            raise InvalidField("health_path", "health_path must differ from graphql_path")
+        base = self.health_path.rstrip("/")
+        if self.graphql_path in (self.health_path, f"{base}/live", f"{base}/ready"):
+            raise InvalidField(
+                "health_path", "health_path (and its /live and /ready paths) must differ from graphql_path"
+            )
 
 
 # --- supergraph -------------------------------------------------------------------------------------------
@@ -188,6 +205,16 @@ class TrafficShapingAll:
     deduplicate_query: bool = field(
         default=True, metadata=_doc("Share one in-flight subgraph request between identical fetches.")
     )
+    circuit_breaker: CircuitBreakerConfig = field(
+        default_factory=CircuitBreakerConfig, metadata=_doc("Per-subgraph (per URL) circuit breaker.")
+    )
+    retry: RetryConfig = field(
+        default_factory=RetryConfig,
+        metadata=_doc("Retries of failed subgraph calls of queries, with a budget."),
+    )
+    concurrency: ConcurrencyConfig = field(
+        default_factory=ConcurrencyConfig, metadata=_doc("Bound on the calls in flight to each subgraph.")
+    )
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
@@ -201,6 +228,15 @@ class TrafficShapingOverride:
     timeout: Duration | None = field(default=None, metadata=_doc("Overrides all.timeout for this subgraph."))
     deduplicate_query: bool | None = field(
         default=None, metadata=_doc("Overrides all.deduplicate_query for this subgraph.")
+    )
+    circuit_breaker: CircuitBreakerOverride | None = field(
+        default=None, metadata=_doc("Overrides fields of all.circuit_breaker for this subgraph.")
+    )
+    retry: RetryOverride | None = field(
+        default=None, metadata=_doc("Overrides fields of all.retry for this subgraph.")
+    )
+    concurrency: ConcurrencyOverride | None = field(
+        default=None, metadata=_doc("Overrides fields of all.concurrency for this subgraph.")
     )
 
     def __post_init__(self) -> None:
@@ -217,6 +253,10 @@ class TrafficShapingConfig:
     )
     subgraphs: Mapping[str, TrafficShapingOverride] = field(
         default_factory=_empty_mapping, metadata=_doc("Overrides by subgraph name.")
+    )
+    router: RouterTrafficConfig = field(
+        default_factory=RouterTrafficConfig,
+        metadata=_doc("Gateway-wide admission of client requests (load shedding)."),
     )
 
 
@@ -441,6 +481,21 @@ class Config:
         if override is not None and override.deduplicate_query is not None:
             return override.deduplicate_query
         return self.traffic_shaping.all.deduplicate_query
+
+    def subgraph_circuit_breaker(self, name: str) -> CircuitBreakerConfig:
+        """Circuit breaker settings of subgraph ``name`` (``all`` merged with its override)."""
+        override = self.traffic_shaping.subgraphs.get(name)
+        return merge(self.traffic_shaping.all.circuit_breaker, override and override.circuit_breaker)
+
+    def subgraph_retry(self, name: str) -> RetryConfig:
+        """Retry settings of subgraph ``name`` (``all`` merged with its override)."""
+        override = self.traffic_shaping.subgraphs.get(name)
+        return merge(self.traffic_shaping.all.retry, override and override.retry)
+
+    def subgraph_concurrency(self, name: str) -> ConcurrencyConfig:
+        """Concurrency bound of subgraph ``name`` (``all`` merged with its override)."""
+        override = self.traffic_shaping.subgraphs.get(name)
+        return merge(self.traffic_shaping.all.concurrency, override and override.concurrency)
 
     def subgraph_url(self, name: str, default: str) -> str:
         """The URL to call for subgraph ``name``: the override if configured, else the supergraph's."""

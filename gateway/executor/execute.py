@@ -26,7 +26,8 @@ from gateway.executor.merge import (
 )
 from gateway.executor.representations import build_representation, context_value
 from gateway.planner.nodes import UNRESOLVED_TYPENAME, FetchNode, QueryPlan
-from gateway.transport.client import SubgraphFetchError, SubgraphTransport, decode_response
+from gateway.transport.client import SubgraphFetchError, decode_response
+from gateway.transport.resilience import ResilientTransport, SubgraphGuard
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class SubgraphEndpoint:
 
     name: str
     url: str
+    guard: SubgraphGuard
     timeout: float = 30.0
     deduplicate: bool = True
     include_errors: bool = True
@@ -44,7 +46,7 @@ class SubgraphEndpoint:
 class ExecutionEnvironment:
     """Shared, long-lived parts: the transport, the in-flight map, the endpoints."""
 
-    transport: SubgraphTransport
+    transport: ResilientTransport
     endpoints: dict[str, SubgraphEndpoint]
     inflight: InFlightMap
 
@@ -55,14 +57,22 @@ _REDACTED = "Subgraph errors redacted"
 
 
 class _Run:
-    __slots__ = ("data", "env", "errors", "headers_for", "variables")
+    __slots__ = ("data", "deadline", "env", "errors", "headers_for", "retryable", "variables")
 
     def __init__(
-        self, env: ExecutionEnvironment, variables: Mapping[str, Any], headers_for: HeadersFor
+        self,
+        env: ExecutionEnvironment,
+        variables: Mapping[str, Any],
+        headers_for: HeadersFor,
+        retryable: bool,
+        deadline: float | None,
     ) -> None:
         self.env = env
         self.variables = variables
         self.headers_for = headers_for
+        # only the fetches of a query plan may be repeated (never anything of a mutation plan)
+        self.retryable = retryable
+        self.deadline = deadline  # loop time by which the client request must be answered
         self.data: dict[str, Any] = {}
         self.errors: dict[int, list[FormattedError]] = {}
 
@@ -81,23 +91,31 @@ class _Run:
         def call() -> Any:
             nonlocal led
             led = True
-            return transport.fetch(fetch.service, endpoint.url, body, headers, endpoint.timeout)
+            return transport.call(
+                endpoint.guard, body, headers, endpoint.timeout, self.retryable, self.deadline
+            )
 
         if endpoint.deduplicate and fetch.operation_kind == "query":
             key = (endpoint.url, body, tuple(sorted(headers.items())))
             try:
-                status, reason, raw = await self.env.inflight.run(key, call)
+                status, reason, raw, decoded = await self.env.inflight.run(key, call)
             finally:
                 if not led:  # an identical call was already in flight: this fetch shared it (metrics)
                     transport.metrics.subgraph_coalesced(fetch.service)
-        else:
-            status, reason, raw = await call()
-        return decode_response(fetch.service, status, reason, raw)
+            if not led:
+                # the leader's decoded tree is the leader's: every waiter decodes its own copy (trees are
+                # mutated while merging and must never be shared between client requests)
+                return decode_response(fetch.service, status, reason, raw)
+            return decoded  # type: ignore[no-any-return]
+        _, _, _, decoded = await call()
+        return decoded  # type: ignore[no-any-return]
 
     def fail(self, fetch: FetchNode, error: SubgraphFetchError, path: list[str | int] | None) -> None:
         extensions: dict[str, Any] = {"service": fetch.service}
         if error.status is not None:
             extensions["http"] = {"status": error.status}
+        if error.attempts > 1:
+            extensions["attempts"] = error.attempts
         self.errors.setdefault(fetch.id, []).append(
             make_error(error.message, error.code, path=path, extensions=extensions)
         )
@@ -349,9 +367,13 @@ async def execute_plan(
     env: ExecutionEnvironment,
     variables: Mapping[str, Any],
     headers_for: HeadersFor,
+    deadline: float | None = None,
 ) -> tuple[dict[str, Any], list[FormattedError]]:
-    """Execute every fetch of the plan; returns the merged data and the errors in plan order."""
-    run = _Run(env, variables, headers_for)
+    """Execute every fetch of the plan; returns the merged data and the errors in plan order.
+
+    ``deadline`` (event-loop time) is when the client request must be answered: no subgraph call is given
+    more than what is left of it."""
+    run = _Run(env, variables, headers_for, plan.operation_kind == "query", deadline)
     fetches = plan.fetches
     if len(fetches) == 1:
         fetch = fetches[0]

@@ -52,6 +52,9 @@ class RequestContext:
     store: dict[str, Any] = field(default_factory=dict)
     # The pipeline's metrics facade (gateway/telemetry) for plugins; a no-op when metrics are off.
     metrics: Metrics = NOOP_METRICS
+    # Event-loop time by which the request must be answered (server.request_timeout from its start): no
+    # subgraph call is given more than what is left of it.
+    deadline: float | None = None
 
 
 class Plugin(Protocol):

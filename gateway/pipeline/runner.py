@@ -13,6 +13,7 @@ Stage order (our layer inventory):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
@@ -50,6 +51,7 @@ from gateway.supergraph.api_schema import build_api_schema
 from gateway.supergraph.model import Supergraph, load_supergraph
 from gateway.telemetry.metrics import create_metrics
 from gateway.transport.client import SubgraphTransport
+from gateway.transport.resilience import ResilientTransport
 
 log = logging.getLogger("gateway.pipeline")
 
@@ -104,12 +106,16 @@ class GatewayPipeline:
         # One metrics facade per pipeline: the transport gets it here, plugins through ``ctx.metrics``.
         self.metrics = create_metrics(self.config.telemetry.metrics.enabled)
         self.transport = SubgraphTransport(metrics=self.metrics)
+        # breakers, concurrency bounds and retry budgets per subgraph URL, kept across supergraph reloads
+        self.resilient = ResilientTransport(self.transport, self.metrics)
+        self.breakers = self.resilient.breakers
         self.plugins: list[Plugin] = build_plugins(self.config) if plugins is None else plugins
         # Only plugins implementing a hook are called for it (a no-op hook still costs a coroutine).
         self._on_request = _implementing(self.plugins, "on_request")
         self._on_operation = _implementing(self.plugins, "on_operation")
         self._on_response = _implementing(self.plugins, "on_response")
         self._snapshot: SchemaSnapshot | None = None
+        self._request_timeout = self.config.server.request_timeout
 
     async def start(self) -> None:
         await self.transport.start()
@@ -142,6 +148,13 @@ class GatewayPipeline:
             name: SubgraphEndpoint(
                 name=name,
                 url=config.subgraph_url(name, graph.url),
+                guard=self.resilient.guard(
+                    name,
+                    config.subgraph_url(name, graph.url),
+                    config.subgraph_circuit_breaker(name),
+                    config.subgraph_retry(name),
+                    config.subgraph_concurrency(name),
+                ),
                 timeout=config.subgraph_timeout(name),
                 deduplicate=config.subgraph_dedupe(name),
                 include_errors=config.include_errors(name),
@@ -152,7 +165,7 @@ class GatewayPipeline:
         self._snapshot = SchemaSnapshot(
             supergraph=supergraph,
             api_schema=api_schema,
-            env=ExecutionEnvironment(self.transport, endpoints, InFlightMap()),
+            env=ExecutionEnvironment(self.resilient, endpoints, InFlightMap()),
             operations=LRUCache(config.plan_cache.max_entries),
             percent_labels=percents,
             fixed_labels=fixed,
@@ -240,6 +253,7 @@ class GatewayPipeline:
                 {"errors": [make_error("The supergraph is not loaded yet.", SUPERGRAPH_NOT_READY)]}, 503
             )
         ctx = RequestContext(request=request, snapshot=snapshot, metrics=self.metrics)
+        ctx.deadline = asyncio.get_running_loop().time() + self._request_timeout
         for plugin in self._on_request:
             early = await plugin.on_request(ctx)
             if early is not None:
@@ -284,7 +298,9 @@ class GatewayPipeline:
         except RequestError as error:
             return self._finish(ctx, GraphQLResponse({"errors": error.errors}, error.http_status))
 
-        data, errors = await execute_plan(plan, snapshot.env, ctx.variables, self._headers_for(snapshot, ctx))
+        data, errors = await execute_plan(
+            plan, snapshot.env, ctx.variables, self._headers_for(snapshot, ctx), ctx.deadline
+        )
         if prepared.introspection is not None:
             introspected, more = self._introspect(snapshot, prepared, ctx.variables)
             data.update(introspected)

@@ -42,6 +42,16 @@ AUTH_FAILURE_REASONS: tuple[AuthFailureReason, ...] = (
 
 ReloadResult = Literal["success", "failure"]
 
+# Circuit breaker states (a subgraph URL's breaker is in exactly one).
+BreakerState = Literal["closed", "open", "half_open"]
+BREAKER_STATES: tuple[BreakerState, ...] = ("closed", "open", "half_open")
+
+# A failed subgraph call of a query: retried, or not retried because the retry budget was spent.
+RetryResult = Literal["retried", "budget_exhausted"]
+
+# A subgraph fetch answered without a call: its breaker is open, or no concurrency slot freed in time.
+RejectReason = Literal["circuit_open", "overloaded"]
+
 # --- buckets -----------------------------------------------------------------------------------------------
 
 # Client requests and subgraph calls: from sub-millisecond loopback answers to the default 30 s timeout.
@@ -125,6 +135,31 @@ SUPERGRAPH_INFO = MetricSpec(
     ("sha256",),
 )
 
+BREAKER_STATE = MetricSpec(
+    "gateway_subgraph_circuit_breaker_state",
+    "1 for the current state of each subgraph URL's circuit breaker (closed, open, half_open), else 0.",
+    ("subgraph", "url", "state"),
+)
+BREAKER_TRANSITIONS = MetricSpec(
+    "gateway_subgraph_circuit_breaker_transitions_total",
+    "Circuit breaker state changes, by subgraph and the state entered.",
+    ("subgraph", "state"),
+)
+SUBGRAPH_RETRIES = MetricSpec(
+    "gateway_subgraph_retries_total",
+    "Failed subgraph calls of queries that were retried, or not retried because the budget was spent.",
+    ("subgraph", "result"),
+)
+SUBGRAPH_REJECTED = MetricSpec(
+    "gateway_subgraph_fetches_rejected_total",
+    "Subgraph fetches failed without a call: breaker open, or no concurrency slot in time.",
+    ("subgraph", "reason"),
+)
+REQUESTS_SHED = MetricSpec(
+    "gateway_http_requests_shed_total",
+    "Client requests answered 503 SERVICE_OVERLOADED by the gateway-wide admission limit.",
+)
+
 ALL_METRICS: tuple[MetricSpec, ...] = (
     HTTP_REQUESTS,
     HTTP_DURATION,
@@ -139,4 +174,9 @@ ALL_METRICS: tuple[MetricSpec, ...] = (
     AUTH_FAILURES,
     SUPERGRAPH_RELOADS,
     SUPERGRAPH_INFO,
+    BREAKER_STATE,
+    BREAKER_TRANSITIONS,
+    SUBGRAPH_RETRIES,
+    SUBGRAPH_REJECTED,
+    REQUESTS_SHED,
 )

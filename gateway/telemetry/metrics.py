@@ -16,19 +16,29 @@ event-loop-local accumulators cost a tenth of that, and prometheus-client still 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 from prometheus_client import CollectorRegistry, Info
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import Metric
 
 from gateway.telemetry import catalogue as cat
 from gateway.telemetry.accumulators import AccumulatorCollector, CounterFamily, Histogram, HistogramFamily
 from gateway.telemetry.catalogue import (
     AuthFailureReason,
+    BreakerState,
     CostKind,
     OperationKind,
     RateLimitDecision,
+    RejectReason,
+    RetryResult,
     SubgraphOutcome,
 )
 from gateway.telemetry.scope import note_operation_kind
+
+# Reads every circuit breaker's state at scrape time: subgraph -> URL -> state.
+BreakerSource = Callable[[], Mapping[str, Mapping[str, str]]]
 
 
 class Metrics:
@@ -72,6 +82,21 @@ class Metrics:
     def supergraph_load_failed(self) -> None:
         """A supergraph could not be loaded (the previous one, if any, is still served)."""
 
+    def breaker_transition(self, subgraph: str, state: BreakerState) -> None:
+        """A subgraph URL's circuit breaker entered ``state``."""
+
+    def subgraph_retry(self, subgraph: str, result: RetryResult) -> None:
+        """A failed call of a query was retried, or was not because the retry budget was spent."""
+
+    def subgraph_rejected(self, subgraph: str, reason: RejectReason) -> None:
+        """A fetch failed without a call (breaker open, or no concurrency slot in time)."""
+
+    def request_shed(self) -> None:
+        """A client request got 503 SERVICE_OVERLOADED from the gateway-wide admission limit."""
+
+    def watch_breakers(self, source: BreakerSource) -> None:
+        """Where the breaker-state gauge reads the states from at scrape time."""
+
     def exposition(self, accept: str | None = None) -> tuple[bytes, str]:
         """The scrape body and its content type, negotiated from the ``Accept`` header."""
         return b"", "text/plain; version=0.0.4; charset=utf-8"
@@ -104,7 +129,13 @@ class PrometheusMetrics(Metrics):
         self._redis_errors = CounterFamily(cat.RATE_LIMIT_REDIS_ERRORS, ((),))
         self._auth = CounterFamily(cat.AUTH_FAILURES, tuple((r,) for r in cat.AUTH_FAILURE_REASONS))
         self._reloads = CounterFamily(cat.SUPERGRAPH_RELOADS, (("success",), ("failure",)))
+        self._transitions = CounterFamily(cat.BREAKER_TRANSITIONS)
+        self._retries = CounterFamily(cat.SUBGRAPH_RETRIES)
+        self._rejected = CounterFamily(cat.SUBGRAPH_REJECTED)
+        self._shed = CounterFamily(cat.REQUESTS_SHED, ((),))
+        self._breakers = _BreakerStateCollector()
         self.registry = CollectorRegistry()
+        self.registry.register(self._breakers)
         self.registry.register(
             AccumulatorCollector(
                 [
@@ -120,6 +151,10 @@ class PrometheusMetrics(Metrics):
                     self._redis_errors,
                     self._auth,
                     self._reloads,
+                    self._transitions,
+                    self._retries,
+                    self._rejected,
+                    self._shed,
                 ]
             )
         )
@@ -177,9 +212,41 @@ class PrometheusMetrics(Metrics):
     def supergraph_load_failed(self) -> None:
         self._reloads.values[("failure",)] += 1.0
 
+    def breaker_transition(self, subgraph: str, state: BreakerState) -> None:
+        self._transitions.values[(subgraph, state)] = self._transitions.values.get((subgraph, state), 0.0) + 1
+
+    def subgraph_retry(self, subgraph: str, result: RetryResult) -> None:
+        self._retries.values[(subgraph, result)] = self._retries.values.get((subgraph, result), 0.0) + 1
+
+    def subgraph_rejected(self, subgraph: str, reason: RejectReason) -> None:
+        self._rejected.values[(subgraph, reason)] = self._rejected.values.get((subgraph, reason), 0.0) + 1
+
+    def request_shed(self) -> None:
+        self._shed.values[()] += 1.0
+
+    def watch_breakers(self, source: BreakerSource) -> None:
+        self._breakers.source = source
+
     def exposition(self, accept: str | None = None) -> tuple[bytes, str]:
         encoder, content_type = choose_encoder(accept or "")
         return encoder(self.registry), content_type
+
+
+class _BreakerStateCollector:
+    """The breaker-state gauge, read from the breakers themselves at scrape time (no per-call cost)."""
+
+    def __init__(self) -> None:
+        self.source: BreakerSource | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        spec = cat.BREAKER_STATE
+        family = GaugeMetricFamily(spec.name, spec.help, labels=list(spec.labels))
+        states = self.source() if self.source is not None else {}
+        for subgraph, urls in sorted(states.items()):
+            for url, current in sorted(urls.items()):
+                for state in cat.BREAKER_STATES:
+                    family.add_metric([subgraph, url, state], 1.0 if state == current else 0.0)
+        yield family
 
 
 def create_metrics(enabled: bool) -> Metrics:

@@ -27,6 +27,7 @@ class SubgraphFetchError(Exception):
         self.code = code
         self.message = message
         self.status = status
+        self.attempts = 1  # HTTP attempts made (set by the resilience layer; more than 1 after retries)
 
 
 _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
@@ -66,8 +67,9 @@ class SubgraphTransport:
         body: bytes,
         headers: Mapping[str, str],
         timeout: float,  # noqa: ASYNC109 - per-subgraph setting, applied with asyncio.timeout inside
-    ) -> tuple[int, str, bytes]:
-        """POST one GraphQL request; returns (status, reason, raw body). Raises ``SubgraphFetchError``.
+    ) -> tuple[int, str, bytes, str | None]:
+        """POST one GraphQL request; returns (status, reason, raw body, Retry-After header or None).
+        Raises ``SubgraphFetchError``.
 
         Raw bytes (not decoded JSON) so coalesced callers each decode their own copy: the executor mutates
         decoded trees while merging, and they must never be shared between client requests.
@@ -85,7 +87,8 @@ class SubgraphTransport:
                     status = response.status
                     outcome = "success" if 200 <= status < 300 else "http_error"
                     self.metrics.subgraph_request(service, outcome, time.perf_counter() - started)
-                    return status, response.reason or "", payload
+                    retry_after = response.headers.get("Retry-After") if status in (429, 503) else None
+                    return status, response.reason or "", payload, retry_after
         except TimeoutError as error:
             self.metrics.subgraph_request(service, "timeout", time.perf_counter() - started)
             raise SubgraphFetchError(

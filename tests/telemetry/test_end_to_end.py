@@ -110,7 +110,9 @@ async def test_subgraph_failures_and_coalescing(aiohttp_client: Any, kit: Subgra
     samples = await scrape(client)
     subgraph = "gateway_subgraph_requests_total"
     assert sample(samples, subgraph, subgraph="products", outcome="http_error") == 1
-    assert sample(samples, subgraph, subgraph="products", outcome="network_error") == 1
+    # a refused connection is retried (query, retry.max_attempts 3): three HTTP attempts, all counted
+    assert sample(samples, subgraph, subgraph="products", outcome="network_error") == 3
+    assert sample(samples, "gateway_subgraph_retries_total", subgraph="products", result="retried") == 2
     assert sample(samples, subgraph, subgraph="products", outcome="success") == 1, "one call for three"
     assert sample(samples, "gateway_subgraph_requests_coalesced_total", subgraph="products") == 2
 
