@@ -15,12 +15,14 @@ from typing import Any
 from aiohttp import web
 
 from gateway.config.model import Config
+from gateway.http.admission import admission_controlled
 from gateway.http.cors import make_cors_middleware
 from gateway.http.csrf import make_csrf_middleware
+from gateway.http.drain import DrainState, close_connections_when_draining
 from gateway.http.handler import GraphQLHandler
-from gateway.http.health import health_handler
+from gateway.http.health import health_handler, live_handler, ready_handler
 from gateway.http.middlewares import error_middleware
-from gateway.keys import CONFIG_KEY, PIPELINE_KEY, ManagedPipeline
+from gateway.keys import CONFIG_KEY, DRAIN_KEY, PIPELINE_KEY, ManagedPipeline
 from gateway.reload import watch_context
 from gateway.telemetry.http import make_metrics_middleware, metrics_for, metrics_handler
 
@@ -60,9 +62,16 @@ def create_app(
     app = web.Application(client_max_size=server.max_request_bytes, middlewares=middlewares)
     app[CONFIG_KEY] = config
     app[PIPELINE_KEY] = pipeline
+    drain_state = app[DRAIN_KEY] = DrainState()
+    app.on_response_prepare.append(close_connections_when_draining(drain_state))
     graphql = GraphQLHandler(pipeline, server, config.batching)
-    app.router.add_route("*", server.graphql_path, graphql.handle)
-    app.router.add_get(server.health_path, health_handler(pipeline))
+    # Load shedding guards the GraphQL route only: health checks and scrapes must answer while it sheds.
+    graphql_route = admission_controlled(graphql.handle, config.traffic_shaping.router, metrics.request_shed)
+    app.router.add_route("*", server.graphql_path, graphql_route)
+    health, live, ready = server.health_paths
+    app.router.add_get(health, health_handler(pipeline))
+    app.router.add_get(live, live_handler())
+    app.router.add_get(ready, ready_handler(pipeline, drain_state))
     if metrics.enabled:  # not under the CSRF check, which only guards graphql_path
         app.router.add_get(config.telemetry.metrics.path, metrics_handler(metrics))
     app.cleanup_ctx.append(_pipeline_lifetime)

@@ -11,6 +11,7 @@ from typing import Protocol
 from aiohttp import web
 
 from gateway.config.model import Config
+from gateway.http.drain import DrainState
 from gateway.pipeline.types import Pipeline
 
 
@@ -29,3 +30,5 @@ class ManagedPipeline(Pipeline, Protocol):
 
 CONFIG_KEY = web.AppKey("config", Config)
 PIPELINE_KEY = web.AppKey("pipeline", ManagedPipeline)
+# Set to draining by ``gateway.workers`` on SIGTERM; read by /health/ready and the Connection: close hook.
+DRAIN_KEY = web.AppKey("drain", DrainState)

@@ -6,8 +6,9 @@ The parent loads the supergraph once before forking (bad SDL fails fast with exi
 the parsed snapshot copy-on-write), then supervises: SIGTERM/SIGINT are forwarded to every worker, a worker
 that crashes after start-up is replaced, and one that dies during start-up stops the whole group.
 
-Graceful shutdown (per worker): on SIGTERM the site stops accepting, in-flight requests get up to
-``server.shutdown_timeout`` to finish, then the pipeline is closed.
+Graceful shutdown (per worker, ``gateway.http.drain``): on SIGTERM the worker reports not-ready, stops
+accepting, answers what its open connections still send (each answer with ``Connection: close``), gives
+in-flight requests up to ``server.shutdown_timeout`` to finish, closes the pipeline and exits 0.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from aiohttp import web
 from gateway.app import create_app, make_pipeline
 from gateway.config.model import Config
 from gateway.errors import GatewayError
-from gateway.keys import ManagedPipeline
+from gateway.http.drain import drain, split_shutdown_timeout
+from gateway.keys import DRAIN_KEY, ManagedPipeline
 
 log = logging.getLogger("gateway.serve")
 
@@ -108,11 +110,13 @@ def one_line(message: str) -> str:
 
 async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) -> None:
     server = config.server
-    runner_kwargs: dict[str, object] = {"handle_signals": False, "shutdown_timeout": server.shutdown_timeout}
+    idle_grace, in_flight_timeout = split_shutdown_timeout(server.shutdown_timeout)
+    runner_kwargs: dict[str, object] = {"handle_signals": False, "shutdown_timeout": in_flight_timeout}
     if not server.access_log:
         runner_kwargs["access_log"] = None
     runner = web.AppRunner(app, **runner_kwargs)  # type: ignore[arg-type]
     await runner.setup()
+    drained = False
     try:
         site = web.TCPSite(runner, server.host, server.port, reuse_port=reuse_port or None, backlog=1024)
         await site.start()
@@ -126,9 +130,12 @@ async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) 
                 f"gateway: listening on http://{host}:{port} (pid {os.getpid()})", file=sys.stderr, flush=True
             )
         await stop.wait()
-        log.info("shutting down (pid %d)", os.getpid())
+        log.info("draining (pid %d)", os.getpid())
+        drained = True
+        await drain(runner, app[DRAIN_KEY], idle_grace)
     finally:
-        await runner.cleanup()
+        if not drained:  # start-up failed (port in use): close what was set up
+            await runner.cleanup()
 
 
 def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:

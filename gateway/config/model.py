@@ -123,8 +123,8 @@ class ServerConfig:
     health_path: str = field(
         default="/health",
         metadata=_doc(
-            "URL path of the health check: 200 once a supergraph is loaded. <health_path>/live (liveness) "
-            "and <health_path>/ready (readiness: loaded and not draining) are served too."
+            "URL path of the health check: 200 once a supergraph is loaded. `<health_path>/live` "
+            "(liveness) and `<health_path>/ready` (readiness: loaded and not draining) are served too."
         ),
     )
     max_request_bytes: int = field(
@@ -134,7 +134,10 @@ class ServerConfig:
         default=60.0, metadata=_doc("Overall time limit per client request (504 GATEWAY_TIMEOUT).")
     )
     shutdown_timeout: Duration = field(
-        default=10.0, metadata=_doc("On SIGTERM, how long in-flight requests may take to finish.")
+        default=10.0,
+        metadata=_doc(
+            "On SIGTERM, how long in-flight requests may take to finish (counted from the signal)."
+        ),
     )
     graphiql: bool = field(
         default=True,
@@ -160,11 +163,16 @@ class ServerConfig:
         for name in ("graphql_path", "health_path"):
             if not getattr(self, name).startswith("/"):
                 raise InvalidField(name, f"{name} must start with '/'")
-        base = self.health_path.rstrip("/")
-        if self.graphql_path in (self.health_path, f"{base}/live", f"{base}/ready"):
+        if self.graphql_path in self.health_paths:
             raise InvalidField(
                 "health_path", "health_path (and its /live and /ready paths) must differ from graphql_path"
             )
+
+    @property
+    def health_paths(self) -> tuple[str, str, str]:
+        """``(health, liveness, readiness)`` paths: ``health_path``, ``<health_path>/live``, ``/ready``."""
+        base = self.health_path.rstrip("/")
+        return self.health_path, f"{base}/live", f"{base}/ready"
 
 
 # --- supergraph -------------------------------------------------------------------------------------------

@@ -161,6 +161,7 @@ class GatewayPipeline:
             )
             for name, graph in supergraph.graphs.items()
         }
+        self.resilient.retain({(e.name, e.url) for e in endpoints.values()})
         percents, fixed = _override_labels(supergraph, frozenset(config.progressive_override.enabled_labels))
         self._snapshot = SchemaSnapshot(
             supergraph=supergraph,

@@ -188,6 +188,12 @@ class BreakerRegistry:
             self._breakers[key] = breaker
         return breaker
 
+    def retain(self, keys: set[tuple[str, str]]) -> None:
+        """Forget the breakers of (subgraph, URL) pairs the current supergraph no longer calls (a reload
+        changed a URL): nothing would ever probe them, so they would report a stale state forever."""
+        for key in [k for k in self._breakers if k not in keys]:
+            del self._breakers[key]
+
     def states(self) -> dict[str, dict[str, State]]:
         """subgraph name -> URL -> state (``open`` also once its pause is over, until a call probes it)."""
         result: dict[str, dict[str, State]] = {}

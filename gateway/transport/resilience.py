@@ -9,7 +9,8 @@ checks is the contract documented in docs/resilience.md:
 3. the call gets the subgraph timeout, or what is left of the client request's deadline if that is less;
 4. the outcome is judged: refused/reset connections, timeouts, statuses in ``failure_statuses`` and malformed
    bodies are breaker failures; GraphQL errors in a 2xx (or a GraphQL 4xx) answer are not;
-5. a query's call (never anything of a mutation plan) is retried on a connection error before any response,
+5. a query's call (never anything of a mutation plan) is retried on a connection error (refused, reset, or
+   a body cut off: no complete response; harmless for a query),
    on a status in ``retry.statuses`` (honouring ``Retry-After``) and, if configured, on a timeout; at most
    ``max_attempts`` attempts, full-jitter exponential backoff, never past the deadline, never while the
    breaker is open, and only while the subgraph's retry budget allows.
@@ -101,6 +102,12 @@ class ResilientTransport:
         self._guards[key] = guard
         return guard
 
+    def retain(self, keys: set[tuple[str, str]]) -> None:
+        """Keep only the guards (and breakers) of the (subgraph, URL) pairs in use after a reload."""
+        for key in [k for k in self._guards if k not in keys]:
+            del self._guards[key]
+        self.breakers.retain(keys)
+
     async def call(
         self,
         guard: SubgraphGuard,
@@ -117,8 +124,6 @@ class ResilientTransport:
         limiter = guard.limiter
         budget = guard.budget if retryable else None
         loop = asyncio.get_running_loop()
-        if budget is not None:
-            budget.record_call()
         attempt = 0
         while True:
             attempt += 1
@@ -135,16 +140,25 @@ class ResilientTransport:
                     ),
                     attempt - 1,
                 )
+            if attempt == 1 and budget is not None:
+                budget.record_call()  # only calls the breaker admitted earn retry budget
             left = None if deadline is None else deadline - loop.time()
             if left is not None and left <= 0:
                 if breaker is not None:
                     breaker.release(ticket)
                 raise _attempted(_deadline_error(service), attempt - 1)
-            if (
-                limiter is not None
-                and not limiter.try_acquire()  # the common case: a free slot, no coroutine needed
-                and not await limiter.acquire(left)
-            ):
+            try:
+                slot = (
+                    limiter is None
+                    or limiter.try_acquire()  # the common case: a free slot, no coroutine needed
+                    or await limiter.acquire(left)
+                )
+            except asyncio.CancelledError:
+                if breaker is not None:
+                    breaker.release(ticket)  # a cancelled probe never reports: free its probe slot
+                raise
+            if not slot:
+                assert limiter is not None
                 if breaker is not None:
                     breaker.release(ticket)
                 self.metrics.subgraph_rejected(service, "overloaded")
@@ -158,12 +172,16 @@ class ResilientTransport:
                     attempt - 1,
                 )
             retry_after: str | None = None
+            held = limiter is not None
             try:
                 call_timeout = timeout if left is None else min(timeout, max(left, 0.001))
                 status, reason, raw, retry_after = await self.transport.fetch(
                     service, guard.url, body, headers, call_timeout
                 )
             except SubgraphFetchError as error:
+                if limiter is not None:
+                    limiter.release()  # before any backoff: a waiting retry holds no slot
+                    held = False
                 if breaker is not None:
                     breaker.record(ticket, False)
                 timed_out = error.code == GATEWAY_TIMEOUT
@@ -174,8 +192,14 @@ class ResilientTransport:
                 ):
                     continue
                 raise _attempted(error, attempt) from None
+            except asyncio.CancelledError:
+                # the client request was cancelled (its deadline passed) during the call: no outcome to
+                # judge, but a probe must give its slot back, or a half-open breaker rejects calls forever
+                if breaker is not None:
+                    breaker.release(ticket)
+                raise
             finally:
-                if limiter is not None:
+                if held and limiter is not None:
                     limiter.release()
             failed = status in guard.failure_statuses
             if budget is not None and status in guard.retry_statuses:

@@ -93,3 +93,54 @@ async def test_after_completion_a_new_call_runs_again() -> None:
 
     assert await inflight.run(KEY, call) == 1
     assert await inflight.run(KEY, call) == 2
+
+
+async def test_leader_cancellation_does_not_cancel_the_followers() -> None:
+    inflight = InFlightMap()
+    release = asyncio.Event()
+    calls = 0
+
+    async def call() -> bytes:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return b"ok"
+
+    leader = asyncio.create_task(inflight.run(KEY, call))
+    await asyncio.sleep(0)
+    follower = asyncio.create_task(inflight.run(KEY, call))
+    await asyncio.sleep(0)
+    leader.cancel()  # e.g. the leader's own request deadline passed
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    release.set()
+    assert await follower == b"ok"
+    assert calls == 1
+
+
+async def test_the_call_is_cancelled_when_its_last_waiter_leaves() -> None:
+    inflight = InFlightMap()
+    started = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    async def call() -> bytes:
+        started.set()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return b"never"
+
+    waiters = [asyncio.create_task(inflight.run(KEY, call)) for _ in range(2)]
+    await started.wait()
+    for waiter in waiters:
+        waiter.cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+    await asyncio.wait_for(cancelled.wait(), 1.0)
+    assert len(inflight) == 0
+
+    async def fresh() -> bytes:
+        return b"fresh"
+
+    assert await inflight.run(KEY, fresh) == b"fresh"  # a newcomer starts its own call

@@ -69,3 +69,6 @@ class SubgraphKitThread:
 
     def clear_log(self) -> None:
         self.kit.clear_log()
+
+    def fault_hits(self, name: str) -> int:
+        return self.kit.fault_hits(name)

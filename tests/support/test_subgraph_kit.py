@@ -268,6 +268,63 @@ async def test_faults() -> None:
         await kit.close()
 
 
+async def test_resilience_faults_first_k_requests_and_hang_release() -> None:
+    spec = SubgraphSpec("a", FED2, _resolvers())
+    users = {"query": "{ users { id } }"}
+    entities = {
+        "query": ENTITIES_QUERY,
+        "variables": {"r": [{"__typename": "User", "id": "1"}, {"__typename": "User", "id": "2"}]},
+    }
+    kit = SubgraphKit()
+    await kit.start([spec])
+    url = kit.url("a")
+    try:
+        async with aiohttp.ClientSession() as s:
+            await kit.set_fault("a", Fault("http_503", retry_after="1", times=2))
+            for _ in range(2):
+                async with s.post(url, json=users) as response:
+                    assert response.status == 503
+                    assert response.headers["Retry-After"] == "1"
+            assert await _post(s, url, users) == (200, {"data": {"users": [{"id": "1"}]}})
+            assert kit.fault_hits("a") == 2
+            assert [r.fault for r in kit.requests("a")] == ["http_503", "http_503", None]
+            assert kit.requests("a")[0].received_at <= kit.requests("a")[2].received_at
+            await kit.set_fault("a", Fault("http_429"))
+            async with s.post(url, json=users) as response:
+                assert response.status == 429
+                assert "Retry-After" not in response.headers
+            await kit.set_fault("a", Fault("garbage"))
+            async with s.post(url, json=users) as response:
+                assert response.status == 200
+                assert (await response.text()).startswith("<html>")
+            await kit.set_fault("a", Fault("wrong_shape"))
+            status, body = await _post(s, url, users)
+            assert status == 200
+            assert "data" not in body
+            assert "errors" not in body
+            await kit.set_fault("a", Fault("entities_wrong_length"))
+            assert (await _post(s, url, users))[1] == {"data": {"users": [{"id": "1"}]}}
+            assert (await _post(s, url, entities))[1] == {
+                "data": {"_entities": [{"__typename": "User", "name": "Ada"}]}
+            }
+            await kit.set_fault("a", Fault("reset_mid_body"))
+            async with s.post(url, json=users) as response:
+                assert response.status == 200
+                with pytest.raises(aiohttp.ClientPayloadError):
+                    await response.read()
+            await kit.set_fault("a", Fault("hang"))
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.2):
+                    await _post(s, url, users)
+            pending = asyncio.ensure_future(_post(s, url, users))
+            await asyncio.sleep(0.1)
+            assert not pending.done()
+            await kit.set_fault("a", None)  # releases the hanging request, which is then answered normally
+            assert await asyncio.wait_for(pending, 2) == (200, {"data": {"users": [{"id": "1"}]}})
+    finally:
+        await kit.close()
+
+
 def test_kit_thread_serves_synchronous_callers() -> None:
     import urllib.request
 

@@ -134,3 +134,12 @@ def test_registry_keeps_state_per_url_and_replaces_on_new_settings() -> None:
     first.record(first.allow(), False)
     assert registry.states() == {"a": {"http://one": "open", "http://two": "closed"}}
     assert registry.get("a", "http://one", CircuitBreakerConfig(minimum_requests=2)).state == "closed"
+
+
+def test_registry_forgets_urls_no_longer_used() -> None:
+    registry = BreakerRegistry()
+    config = CircuitBreakerConfig(minimum_requests=1)
+    registry.get("a", "http://old", config).record(ADMITTED, False)
+    registry.get("a", "http://new", config)
+    registry.retain({("a", "http://new")})
+    assert registry.states() == {"a": {"http://new": "closed"}}
