@@ -249,9 +249,9 @@ class JumpsMixin(PlannerState):
                 continue
             if not self.sg.resolvable_keys(frame.parent, graph2):
                 continue
-            synthesized = self._synthesize(frames[index:], sel)
-            if not self._chain_resolvable(graph2, frame.parent, _chain(synthesized)):
+            if not self._chain_resolvable(graph2, frame.parent, _chain(frames[index:], sel)):
                 continue
+            synthesized = self._synthesize(frames[index:], sel)
             saved = self.frames
             self.frames = frames[:index]
             try:
@@ -276,15 +276,9 @@ class JumpsMixin(PlannerState):
         ancestor down to ``sel`` again from a subgraph that has it (shared value types, differing fields)."""
         frames = self.frames
         for index in range(len(frames) - 1, -1, -1):
-            inner: tuple[OpSelection, ...] = (sel,)
-            for frame in reversed(frames[index:]):
-                selections: tuple[OpSelection, ...] = inner
-                if frame.runtime is not None:
-                    selections = (OpFragment(frame.runtime, (), inner),)
-                field = frame.field
-                inner = (OpField(field.name, field.alias, field.arguments, field.directives, selections),)
+            synthesized = self._synthesize(frames[index:], sel)
             top = frames[index]
-            if index == 0 and self._refetch_root(top, inner):
+            if index == 0 and self._refetch_root(top, synthesized, _chain(frames, sel)):
                 return True
             jumpable = any(
                 graph != top.group.graph and self.sg.resolvable_keys(top.parent, graph)
@@ -295,8 +289,6 @@ class JumpsMixin(PlannerState):
             saved = self.frames
             self.frames = frames[:index]
             try:
-                synthesized = inner[0]
-                assert isinstance(synthesized, OpField)
                 self.plan_jump(
                     top.group,
                     top.target,
@@ -314,25 +306,24 @@ class JumpsMixin(PlannerState):
                 self.frames = saved
         return False
 
-    def _refetch_root(self, top: Frame, inner: tuple[OpSelection, ...]) -> bool:
+    def _refetch_root(
+        self, top: Frame, synthesized: OpField, chain: list[tuple[str | None, OpField]]
+    ) -> bool:
         """A shared query root field whose value type lacks fields in this subgraph: ask the same root field
         again, for the missing part only, from another subgraph that defines it (the root is reachable from
         every subgraph, so it acts as the entity ancestor). Never for mutations: they would run twice."""
         root = self.sg.root_types.get("query")
         if top.parent != root or top.group.root_kind != "query":
             return False
-        synthesized = inner[0]
-        assert isinstance(synthesized, OpField)
         graphs = [
             g for g in self.sg.field_graphs(top.parent, top.field.name, self.labels) if g != top.group.graph
         ]
         # candidates must resolve the whole chain down to the missing field itself (so each re-fetch makes
         # progress); what they lack below it is re-fetched the same way from there
-        chain = [f for f in _chain(synthesized)]
         complete = [g for g in graphs if self._chain_resolvable(g, top.parent, chain)]
         if not complete:
             return False
-        cost = {g: self._unresolved(g, top.parent, inner, 8) for g in complete}
+        cost = {g: self._unresolved(g, top.parent, (synthesized,), 8) for g in complete}
         least = min(cost.values())
         complete = [g for g in complete if cost[g] == least]
         graph = min(complete, key=lambda g: 0 if g in self.root_groups else 1)
@@ -345,7 +336,7 @@ class JumpsMixin(PlannerState):
             group = self.root_groups.get(graph) or self._new_group(graph, "query", ())
             self.root_groups[graph] = group
             target = wrap_conditions(group.selection, top.conditions)
-            self.plan_selections(group, target, top.parent, inner, (), None, (), top.level)
+            self.plan_selections(group, target, top.parent, (synthesized,), (), None, (), top.level)
         finally:
             self.frames = saved
             self.depth -= 1
@@ -368,21 +359,12 @@ class JumpsMixin(PlannerState):
         return True
 
 
-def _chain(field: OpField) -> list[tuple[str | None, OpField]]:
-    """The fields of a synthesized path (one field per level, optionally under one type condition) with the
-    runtime type each stands under."""
-    result: list[tuple[str | None, OpField]] = []
-    runtime: str | None = None
-    current: OpSelection | None = field
-    while current is not None:
-        if isinstance(current, OpFragment):
-            runtime = current.type_condition
-            current = current.selections[0] if len(current.selections) == 1 else None
-            continue
-        result.append((runtime, current))
-        runtime = None
-        current = current.selections[0] if current.selections and len(current.selections) == 1 else None
-    return result
+def _chain(frames: Sequence[Frame], sel: OpField) -> list[tuple[str | None, OpField]]:
+    """The fields of the path from ``frames[0]``'s field down to ``sel``, each with the runtime type it is
+    selected under (the type condition ``_synthesize`` wraps it in, None for none)."""
+    runtimes = [None, *(frame.runtime for frame in frames)]
+    fields = [*(frame.field for frame in frames), sel]
+    return list(zip(runtimes, fields, strict=True))
 
 
 def _free_key(
@@ -395,14 +377,13 @@ def _free_key(
     """The alias for a planner-added field (None: its own name): the first of ``name``, ``_fed_name``,
     ``_fed_name_2``, ... that no client field uses otherwise and that no other planner-added field at this
     path holds with another meaning."""
-    index = 0
+    if not clash and taken.get(sel.name, (sel.name, args)) == (sel.name, args):
+        return None
+    index = 1
     while True:
-        key = sel.name if index == 0 else f"_fed_{sel.name}" if index == 1 else f"_fed_{sel.name}_{index}"
+        key = f"_fed_{sel.name}" if index == 1 else f"_fed_{sel.name}_{index}"
         index += 1
-        if index == 1 and clash:
+        if key in client:
             continue
-        if index > 1 and key in client:
-            continue
-        held = taken.get(key)
-        if held is None or held == (sel.name, args):
-            return None if key == sel.name else key
+        if taken.get(key, (sel.name, args)) == (sel.name, args):
+            return key

@@ -136,9 +136,7 @@ class LookaheadMixin(PlannerState):
         for sel in selections:
             if isinstance(sel, OpFragment):
                 return False
-            if self._resolvable(graph, parent, sel.name, provided) and self._locally_resolvable(
-                graph, parent, (sel,), provided
-            ):
+            if self._locally_resolvable(graph, parent, (sel,), provided):
                 continue
             if not any(
                 other != graph

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from gateway.config.resilience import CircuitBreakerConfig
+from gateway.transport.window import RollingCounts
 
 log = logging.getLogger("gateway.transport.breaker")
 
@@ -39,11 +40,8 @@ class CircuitBreaker:
     """The breaker of one subgraph URL; all methods are synchronous (called from the event loop)."""
 
     __slots__ = (
-        "_bucket_width",
+        "_calls",
         "_clock",
-        "_counts",
-        "_epochs",
-        "_failures",
         "_on_transition",
         "_open_for",
         "_open_until",
@@ -68,10 +66,7 @@ class CircuitBreaker:
         self.state: State = "closed"
         self._clock = clock
         self._on_transition = on_transition
-        self._bucket_width = config.window / config.buckets
-        self._epochs = [-1] * config.buckets
-        self._counts = [0] * config.buckets
-        self._failures = [0] * config.buckets
+        self._calls = RollingCounts(config.window, config.buckets, clock)  # (calls, failures)
         self._open_for = config.open_duration
         self._open_until = 0.0
         self._probes = 0
@@ -112,7 +107,7 @@ class CircuitBreaker:
                 return  # another probe already decided
             self._probes = max(0, self._probes - 1)
             if success:
-                self._reset_window()
+                self._calls.clear()
                 self._open_for = self.config.open_duration
                 self._transition("closed")
             else:
@@ -121,23 +116,11 @@ class CircuitBreaker:
             return
         if self.state != "closed":
             return  # a call admitted before the breaker opened: its outcome is already judged
-        now = self._clock()
-        epoch = int(now / self._bucket_width)
-        index = epoch % self.config.buckets
-        if self._epochs[index] != epoch:
-            self._epochs[index] = epoch
-            self._counts[index] = 0
-            self._failures[index] = 0
-        self._counts[index] += 1
         if success:
+            self._calls.add(1)
             return
-        self._failures[index] += 1
-        total = failures = 0
-        oldest = epoch - self.config.buckets
-        for i in range(self.config.buckets):
-            if self._epochs[i] > oldest:
-                total += self._counts[i]
-                failures += self._failures[i]
+        self._calls.add(1, 1)
+        total, failures = self._calls.sums()
         if total >= self.config.minimum_requests and failures >= self.config.error_threshold * total:
             self._open(self.config.open_duration)
 
@@ -147,12 +130,6 @@ class CircuitBreaker:
         self._open_until = self._clock() + duration
         self._probes = 0
         self._transition("open")
-
-    def _reset_window(self) -> None:
-        for i in range(self.config.buckets):
-            self._epochs[i] = -1
-            self._counts[i] = 0
-            self._failures[i] = 0
 
     def _transition(self, new: State) -> None:
         old = self.state

@@ -12,20 +12,27 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from gateway.transport.window import RollingCounts
+
 
 class ConcurrencyLimiter:
-    """At most ``limit`` calls in flight; a caller waits at most ``max_wait`` for a slot, then gives up.
+    """At most ``limit`` holders at once; a caller waits at most ``max_wait`` for a slot (and, with
+    ``max_waiters``, only while fewer than that many already wait), then gives up.
 
-    Slots are handed over in arrival order (a releasing call gives its slot to the oldest waiter), so a waiter
-    can never be overtaken by a newcomer and starve.
+    Slots are handed over in arrival order (a releasing holder gives its slot to the oldest waiter), so a
+    waiter can never be overtaken by a newcomer and starve. One mechanism for both bounds of the gateway: the
+    calls in flight to one subgraph (transport) and the client requests running at once (HTTP admission).
+    Everything runs on the event loop's thread: plain integers and a deque need no lock.
     """
 
-    __slots__ = ("in_flight", "limit", "max_wait", "waiters")
+    __slots__ = ("in_flight", "limit", "max_wait", "max_waiters", "waiters")
 
-    def __init__(self, limit: int, max_wait: float) -> None:
+    def __init__(self, limit: int, max_wait: float, max_waiters: int | None = None) -> None:
         self.limit = limit
         self.max_wait = max_wait
+        self.max_waiters = max_waiters
         self.in_flight = 0
+        # only callers still waiting: a waiter leaves on hand-over, expiry or cancellation
         self.waiters: deque[asyncio.Future[None]] = deque()
 
     def try_acquire(self) -> bool:
@@ -36,12 +43,12 @@ class ConcurrencyLimiter:
         return False
 
     async def acquire(self, wait: float | None = None) -> bool:
-        """Take a slot; False when none freed within ``wait`` (default ``max_wait``) seconds."""
-        if self.in_flight < self.limit and not self.waiters:
-            self.in_flight += 1
+        """Take a slot; False when none freed within ``wait`` (default ``max_wait``) seconds, or when the
+        waiting line is full."""
+        if self.try_acquire():
             return True
         wait = self.max_wait if wait is None else min(wait, self.max_wait)
-        if wait <= 0:
+        if wait <= 0 or (self.max_waiters is not None and len(self.waiters) >= self.max_waiters):
             return False
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiters.append(waiter)
@@ -51,13 +58,13 @@ class ConcurrencyLimiter:
         except TimeoutError:
             if waiter.done() and not waiter.cancelled():
                 return True  # the slot arrived just as the wait ran out: keep it
-            waiter.cancel()
+            self._discard(waiter)
             return False
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # handed a slot, but the caller is gone: pass it on
             else:
-                waiter.cancel()
+                self._discard(waiter)
             raise
         return True
 
@@ -70,12 +77,19 @@ class ConcurrencyLimiter:
                 return
         self.in_flight -= 1
 
+    def _discard(self, waiter: asyncio.Future[None]) -> None:
+        waiter.cancel()
+        try:
+            self.waiters.remove(waiter)
+        except ValueError:
+            pass
+
 
 class RetryBudget:
     """Retries may add at most ``ratio`` of the calls made in the last ``window`` seconds, plus
     ``min_per_second`` per second: however much a subgraph fails, retries never multiply its load."""
 
-    __slots__ = ("_calls", "_clock", "_epochs", "_retries", "_width", "buckets", "min_per_second", "ratio")
+    __slots__ = ("_counts", "_floor", "ratio")
 
     def __init__(
         self,
@@ -86,38 +100,17 @@ class RetryBudget:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ratio = ratio
-        self.min_per_second = min_per_second
-        self.buckets = buckets
-        self._width = window / buckets
-        self._clock = clock
-        self._epochs = [-1] * buckets
-        self._calls = [0] * buckets
-        self._retries = [0] * buckets
-
-    def _slot(self) -> int:
-        epoch = int(self._clock() / self._width)
-        index = epoch % self.buckets
-        if self._epochs[index] != epoch:
-            self._epochs[index] = epoch
-            self._calls[index] = 0
-            self._retries[index] = 0
-        return index
+        self._floor = min_per_second * window
+        self._counts = RollingCounts(window, buckets, clock)  # (first attempts, retries)
 
     def record_call(self) -> None:
         """A first attempt was made (it earns ``ratio`` of a retry)."""
-        self._calls[self._slot()] += 1
+        self._counts.add(1)
 
     def try_spend(self) -> bool:
         """Take one retry from the budget; False when it is spent."""
-        index = self._slot()
-        oldest = self._epochs[index] - self.buckets
-        calls = retries = 0
-        for i in range(self.buckets):
-            if self._epochs[i] > oldest:
-                calls += self._calls[i]
-                retries += self._retries[i]
-        allowed = self.ratio * calls + self.min_per_second * self._width * self.buckets
-        if retries + 1 > allowed:
+        calls, retries = self._counts.sums()
+        if retries + 1 > self.ratio * calls + self._floor:
             return False
-        self._retries[index] += 1
+        self._counts.add(0, 1)
         return True

@@ -51,6 +51,8 @@ class SubgraphGuard:
     budget: RetryBudget | None
     failure_statuses: frozenset[int]
     retry_statuses: frozenset[int]
+    # what the guard was built from: a reload with the same settings keeps the guard (and its state)
+    settings: tuple[CircuitBreakerConfig, RetryConfig, ConcurrencyConfig]
 
 
 class ResilientTransport:
@@ -76,14 +78,9 @@ class ResilientTransport:
     ) -> SubgraphGuard:
         """The guard of one subgraph URL; the same object (and state) for the same settings."""
         key = (service, url)
+        settings = (breaker, retry, concurrency)
         found = self._guards.get(key)
-        if (
-            found is not None
-            and found.retry == retry
-            and (found.breaker.config if found.breaker else None) == (breaker if breaker.enabled else None)
-            and ((found.limiter.limit, found.limiter.max_wait) if found.limiter else None)
-            == ((concurrency.max_in_flight, concurrency.max_wait) if concurrency.max_in_flight else None)
-        ):
+        if found is not None and found.settings == settings:
             return found
         guard = SubgraphGuard(
             service=service,
@@ -98,6 +95,7 @@ class ResilientTransport:
             else None,
             failure_statuses=status_matcher(breaker.failure_statuses),
             retry_statuses=status_matcher(retry.statuses),
+            settings=settings,
         )
         self._guards[key] = guard
         return guard
