@@ -139,6 +139,35 @@ class ServerConfig:
             "On SIGTERM, how long in-flight requests may take to finish (counted from the signal)."
         ),
     )
+    header_read_timeout: Duration = field(
+        default=10.0,
+        metadata=_doc(
+            "Time a client has to send the complete headers of a request, counted from the connection's "
+            "opening or the first byte of a request on a kept-alive connection; slower ones get 408 "
+            "REQUEST_TIMEOUT and are closed."
+        ),
+    )
+    body_read_timeout: Duration = field(
+        default=30.0,
+        metadata=_doc(
+            "Time a client has to send a request's body once its headers arrived (never more than "
+            "request_timeout); slower ones get 408 REQUEST_TIMEOUT and are closed."
+        ),
+    )
+    keepalive_timeout: Duration = field(
+        default=75.0, metadata=_doc("How long an idle kept-alive client connection stays open.")
+    )
+    max_connections: int = field(
+        default=4096,
+        metadata=_doc(
+            "Most client connections open at once per process; a connection beyond it is answered 503 "
+            "SERVICE_OVERLOADED and closed. 0 means no limit."
+        ),
+    )
+    max_header_bytes: int = field(
+        default=16384,
+        metadata=_doc("Longest request line or single header field; longer ones get 431."),
+    )
     graphiql: bool = field(
         default=True,
         metadata=_doc("Serve the GraphiQL IDE on GET graphql_path when a browser asks for HTML."),
@@ -160,6 +189,13 @@ class ServerConfig:
             raise InvalidField("max_request_bytes", "max_request_bytes must be at least 1")
         if self.request_timeout <= 0:
             raise InvalidField("request_timeout", "request_timeout must be greater than zero")
+        for name in ("header_read_timeout", "body_read_timeout", "keepalive_timeout"):
+            if getattr(self, name) <= 0:
+                raise InvalidField(name, f"{name} must be greater than zero")
+        if self.max_connections < 0:
+            raise InvalidField("max_connections", "max_connections cannot be negative")
+        if self.max_header_bytes < 1024:
+            raise InvalidField("max_header_bytes", "max_header_bytes must be at least 1024")
         for name in ("graphql_path", "health_path"):
             if not getattr(self, name).startswith("/"):
                 raise InvalidField(name, f"{name} must start with '/'")
