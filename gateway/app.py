@@ -16,13 +16,14 @@ from aiohttp import web
 
 from gateway.config.model import Config
 from gateway.http.admission import admission_controlled
+from gateway.http.connections import ConnectionTracker
 from gateway.http.cors import make_cors_middleware
 from gateway.http.csrf import make_csrf_middleware
 from gateway.http.drain import DrainState, close_connections_when_draining
 from gateway.http.handler import GraphQLHandler
 from gateway.http.health import health_handler, live_handler, ready_handler
 from gateway.http.middlewares import error_middleware
-from gateway.keys import CONFIG_KEY, DRAIN_KEY, PIPELINE_KEY, ManagedPipeline
+from gateway.keys import CONFIG_KEY, CONNECTIONS_KEY, DRAIN_KEY, PIPELINE_KEY, ManagedPipeline
 from gateway.reload import watch_context
 from gateway.telemetry.http import make_metrics_middleware, metrics_for, metrics_handler
 
@@ -63,8 +64,10 @@ def create_app(
     app[CONFIG_KEY] = config
     app[PIPELINE_KEY] = pipeline
     drain_state = app[DRAIN_KEY] = DrainState()
+    tracker = app[CONNECTIONS_KEY] = ConnectionTracker(server, metrics)
+    metrics.watch_connections(lambda: tracker.open)
     app.on_response_prepare.append(close_connections_when_draining(drain_state))
-    graphql = GraphQLHandler(pipeline, server, config.batching)
+    graphql = GraphQLHandler(pipeline, server, config.batching, metrics)
     # Load shedding guards the GraphQL route only: health checks and scrapes must answer while it sheds.
     graphql_route = admission_controlled(graphql.handle, config.traffic_shaping.router, metrics.request_shed)
     app.router.add_route("*", server.graphql_path, graphql_route)

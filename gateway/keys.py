@@ -11,6 +11,7 @@ from typing import Protocol
 from aiohttp import web
 
 from gateway.config.model import Config
+from gateway.http.connections import ConnectionTracker
 from gateway.http.drain import DrainState
 from gateway.pipeline.types import Pipeline
 
@@ -32,3 +33,5 @@ CONFIG_KEY = web.AppKey("config", Config)
 PIPELINE_KEY = web.AppKey("pipeline", ManagedPipeline)
 # Set to draining by ``gateway.workers`` on SIGTERM; read by /health/ready and the Connection: close hook.
 DRAIN_KEY = web.AppKey("drain", DrainState)
+# Open client connections and the per-connection policy; ``gateway.http.connections.GatewaySite`` uses it.
+CONNECTIONS_KEY = web.AppKey("connections", ConnectionTracker)

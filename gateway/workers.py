@@ -34,8 +34,9 @@ from aiohttp import web
 from gateway.app import create_app, make_pipeline
 from gateway.config.model import Config
 from gateway.errors import GatewayError
+from gateway.http.connections import GatewaySite, runner_options
 from gateway.http.drain import drain, split_shutdown_timeout
-from gateway.keys import DRAIN_KEY, ManagedPipeline
+from gateway.keys import CONNECTIONS_KEY, DRAIN_KEY, ManagedPipeline
 
 log = logging.getLogger("gateway.serve")
 
@@ -111,14 +112,25 @@ def one_line(message: str) -> str:
 async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) -> None:
     server = config.server
     idle_grace, in_flight_timeout = split_shutdown_timeout(server.shutdown_timeout)
-    runner_kwargs: dict[str, object] = {"handle_signals": False, "shutdown_timeout": in_flight_timeout}
+    runner_kwargs: dict[str, object] = {
+        "handle_signals": False,
+        "shutdown_timeout": in_flight_timeout,
+        **runner_options(server),
+    }
     if not server.access_log:
         runner_kwargs["access_log"] = None
     runner = web.AppRunner(app, **runner_kwargs)  # type: ignore[arg-type]
     await runner.setup()
     drained = False
     try:
-        site = web.TCPSite(runner, server.host, server.port, reuse_port=reuse_port or None, backlog=1024)
+        site = GatewaySite(
+            runner,
+            app[CONNECTIONS_KEY],
+            server.host,
+            server.port,
+            reuse_port=reuse_port or None,
+            backlog=1024,
+        )
         await site.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

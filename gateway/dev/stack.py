@@ -106,6 +106,8 @@ class DevStack:
 
     async def _start_gateway(self, supergraph: str) -> None:
         from gateway.app import create_app, make_pipeline
+        from gateway.http.connections import GatewaySite, runner_options
+        from gateway.keys import CONNECTIONS_KEY
 
         config = self.options.config
         pipeline = make_pipeline(config)
@@ -115,13 +117,17 @@ class DevStack:
             raise DevError(f"the composed supergraph does not load: {exc.message}") from None
         self._pipeline = pipeline
         app = create_app(config, pipeline)
-        runner_kwargs: dict[str, object] = {"handle_signals": False, "shutdown_timeout": 2.0}
+        runner_kwargs: dict[str, object] = {
+            "handle_signals": False,
+            "shutdown_timeout": 2.0,
+            **runner_options(config.server),
+        }
         if not config.server.access_log:
             runner_kwargs["access_log"] = None
         runner = web.AppRunner(app, **runner_kwargs)  # type: ignore[arg-type]
         await runner.setup()
         self._runner = runner
-        site = web.TCPSite(runner, self.options.host, self.options.port)
+        site = GatewaySite(runner, app[CONNECTIONS_KEY], self.options.host, self.options.port)
         try:
             await site.start()
         except OSError as exc:

@@ -13,6 +13,8 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from gateway.config.model import BatchingConfig, ServerConfig
 from gateway.errors import (
@@ -23,19 +25,24 @@ from gateway.errors import (
     METHOD_NOT_ALLOWED,
     NOT_ACCEPTABLE,
     PAYLOAD_TOO_LARGE,
+    REQUEST_TIMEOUT,
     UNSUPPORTED_MEDIA_TYPE,
     GatewayError,
     make_error,
 )
+from gateway.http.connections import RateLimitedLog
 from gateway.http.graphiql import render_graphiql
 from gateway.http.negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, TEXT_HTML, negotiate
 from gateway.http.params import build_request, decode_query_string, parse_json_body
 from gateway.http.serialize import error_response, json_response
 from gateway.pipeline.types import GraphQLRequest, GraphQLResponse, Pipeline
+from gateway.telemetry.metrics import NOOP_METRICS, Metrics
 
 log = logging.getLogger("gateway.http")
 
 ALLOWED_METHODS = "GET, POST"
+# What reading a request body raises when the client breaks its framing (bad chunking, short body at EOF).
+_MALFORMED_BODY = (RequestPayloadError, HttpProcessingError)
 _NOT_ACCEPTABLE_MESSAGE = (
     "cannot produce a response acceptable to the Accept header; "
     "use application/graphql-response+json or application/json"
@@ -62,7 +69,11 @@ class GraphQLHandler:
     """Serves one GraphQL endpoint for one pipeline."""
 
     def __init__(
-        self, pipeline: Pipeline, server: ServerConfig, batching: BatchingConfig | None = None
+        self,
+        pipeline: Pipeline,
+        server: ServerConfig,
+        batching: BatchingConfig | None = None,
+        metrics: Metrics = NOOP_METRICS,
     ) -> None:
         self._pipeline = pipeline
         self._batching = batching or BatchingConfig()
@@ -70,6 +81,9 @@ class GraphQLHandler:
         self._max_bytes = server.max_request_bytes
         self._graphiql_page = render_graphiql(server.graphql_path) if server.graphiql else None
         self._too_large = f"the request body exceeds the limit of {server.max_request_bytes} bytes"
+        self._body_timeout = min(server.body_read_timeout, server.request_timeout)
+        self._metrics = metrics
+        self._quiet_log = RateLimitedLog(log)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Entry point registered for every method on the GraphQL path."""
@@ -105,9 +119,27 @@ class GraphQLHandler:
         if length is not None and length > self._max_bytes:
             return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
         try:
-            raw = await request.read()
+            if length is not None and request.content.is_eof():
+                raw = await request.read()  # the whole body arrived with the head: nothing to wait for
+            else:
+                async with asyncio.timeout(self._body_timeout):
+                    raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
+        except TimeoutError:
+            return await self._body_timed_out(request, media_type)
+        except ConnectionError:
+            # The client went away while sending its body: normal traffic, not a gateway error (counted by
+            # the connection, gateway.http.connections). Usually the handler is cancelled instead.
+            return error_response(
+                400, "the request body was not received completely", BAD_REQUEST, media_type
+            )
+        except _MALFORMED_BODY as exc:
+            self._metrics.connection_event("malformed_request")
+            self._quiet_log("refused a request body from %s: %s", request.remote, exc)
+            response = error_response(400, f"malformed request body: {exc}", BAD_REQUEST, media_type)
+            response.force_close()  # the framing is broken: the connection cannot carry another request
+            return response
         if len(raw) > self._max_bytes:
             return error_response(413, self._too_large, PAYLOAD_TOO_LARGE, media_type)
         try:
@@ -118,6 +150,24 @@ class GraphQLHandler:
         except GatewayError as exc:
             return error_response(exc.http_status, exc.message, exc.code, media_type)
         return await self._execute(graphql_request, media_type)
+
+    async def _body_timed_out(self, request: web.Request, media_type: str) -> web.StreamResponse:
+        """408, then close: the rest of the body may never come, so the connection cannot be reused."""
+        self._metrics.connection_event("body_timeout")
+        self._quiet_log("closing a connection: request body not received within %gs", self._body_timeout)
+        response = error_response(
+            408,
+            f"the request body was not received within {self._body_timeout:g}s (server.body_read_timeout)",
+            REQUEST_TIMEOUT,
+            media_type,
+        )
+        response.force_close()
+        await response.prepare(request)
+        await response.write_eof()
+        # Close now (the transport flushes the answer first): aiohttp would otherwise linger, reading what
+        # the client may still send. A connection closed by the server is not a client disconnect.
+        request.protocol.force_close()
+        return response
 
     async def _batch(self, batch: list[Any], request: web.Request, media_type: str) -> web.StreamResponse:
         """Query batching (Apollo Router's contract): an array of requests -> an array of responses, in order.

@@ -52,6 +52,27 @@ RetryResult = Literal["retried", "budget_exhausted"]
 # A subgraph fetch answered without a call: its breaker is open, or no concurrency slot freed in time.
 RejectReason = Literal["circuit_open", "overloaded"]
 
+# Client connection events the HTTP edge handles without a GraphQL request (gateway/http/connections.py):
+# a connection refused over server.max_connections; closed for not sending its head (header_timeout) or
+# its body (body_timeout) in time; a request head too large (414/431) or malformed (400); a client that
+# went away before its answer was written (client_disconnected).
+ConnectionEvent = Literal[
+    "refused",
+    "header_timeout",
+    "body_timeout",
+    "headers_too_large",
+    "malformed_request",
+    "client_disconnected",
+]
+CONNECTION_EVENTS: tuple[ConnectionEvent, ...] = (
+    "refused",
+    "header_timeout",
+    "body_timeout",
+    "headers_too_large",
+    "malformed_request",
+    "client_disconnected",
+)
+
 # --- buckets -----------------------------------------------------------------------------------------------
 
 # Client requests and subgraph calls: from sub-millisecond loopback answers to the default 30 s timeout.
@@ -160,6 +181,17 @@ REQUESTS_SHED = MetricSpec(
     "Client requests answered 503 SERVICE_OVERLOADED by the gateway-wide admission limit.",
 )
 
+CONNECTION_EVENTS_METRIC = MetricSpec(
+    "gateway_http_connection_events_total",
+    "Client connections refused (connection limit), timed out reading headers or body, refused as "
+    "malformed or oversized, or left by their client before the answer.",
+    ("event",),
+)
+CONNECTIONS_OPEN = MetricSpec(
+    "gateway_http_connections_open",
+    "Client connections open in this process.",
+)
+
 ALL_METRICS: tuple[MetricSpec, ...] = (
     HTTP_REQUESTS,
     HTTP_DURATION,
@@ -179,4 +211,6 @@ ALL_METRICS: tuple[MetricSpec, ...] = (
     SUBGRAPH_RETRIES,
     SUBGRAPH_REJECTED,
     REQUESTS_SHED,
+    CONNECTION_EVENTS_METRIC,
+    CONNECTIONS_OPEN,
 )

@@ -28,6 +28,7 @@ from gateway.telemetry.accumulators import AccumulatorCollector, CounterFamily, 
 from gateway.telemetry.catalogue import (
     AuthFailureReason,
     BreakerState,
+    ConnectionEvent,
     CostKind,
     OperationKind,
     RateLimitDecision,
@@ -39,6 +40,8 @@ from gateway.telemetry.scope import note_operation_kind
 
 # Reads every circuit breaker's state at scrape time: subgraph -> URL -> state.
 BreakerSource = Callable[[], Mapping[str, Mapping[str, str]]]
+# Reads the number of open client connections at scrape time.
+ConnectionSource = Callable[[], int]
 
 
 class Metrics:
@@ -94,6 +97,12 @@ class Metrics:
     def request_shed(self) -> None:
         """A client request got 503 SERVICE_OVERLOADED from the gateway-wide admission limit."""
 
+    def connection_event(self, event: ConnectionEvent) -> None:
+        """The HTTP edge handled a client connection event (see ``catalogue.ConnectionEvent``)."""
+
+    def watch_connections(self, source: ConnectionSource) -> None:
+        """Report ``source()`` as the open client connections gauge at scrape time."""
+
     def watch_breakers(self, source: BreakerSource) -> None:
         """Where the breaker-state gauge reads the states from at scrape time."""
 
@@ -133,9 +142,14 @@ class PrometheusMetrics(Metrics):
         self._retries = CounterFamily(cat.SUBGRAPH_RETRIES)
         self._rejected = CounterFamily(cat.SUBGRAPH_REJECTED)
         self._shed = CounterFamily(cat.REQUESTS_SHED, ((),))
+        self._connection_events = CounterFamily(
+            cat.CONNECTION_EVENTS_METRIC, tuple((event,) for event in cat.CONNECTION_EVENTS)
+        )
+        self._connections = _ConnectionsCollector()
         self._breakers = _BreakerStateCollector()
         self.registry = CollectorRegistry()
         self.registry.register(self._breakers)
+        self.registry.register(self._connections)
         self.registry.register(
             AccumulatorCollector(
                 [
@@ -155,6 +169,7 @@ class PrometheusMetrics(Metrics):
                     self._retries,
                     self._rejected,
                     self._shed,
+                    self._connection_events,
                 ]
             )
         )
@@ -224,6 +239,12 @@ class PrometheusMetrics(Metrics):
     def request_shed(self) -> None:
         self._shed.values[()] += 1.0
 
+    def connection_event(self, event: ConnectionEvent) -> None:
+        self._connection_events.values[(event,)] += 1.0
+
+    def watch_connections(self, source: ConnectionSource) -> None:
+        self._connections.source = source
+
     def watch_breakers(self, source: BreakerSource) -> None:
         self._breakers.source = source
 
@@ -246,6 +267,19 @@ class _BreakerStateCollector:
             for url, current in sorted(urls.items()):
                 for state in cat.BREAKER_STATES:
                     family.add_metric([subgraph, url, state], 1.0 if state == current else 0.0)
+        yield family
+
+
+class _ConnectionsCollector:
+    """The open-connections gauge, read from the connection tracker at scrape time (no per-call cost)."""
+
+    def __init__(self) -> None:
+        self.source: ConnectionSource | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        spec = cat.CONNECTIONS_OPEN
+        family = GaugeMetricFamily(spec.name, spec.help, labels=[])
+        family.add_metric([], float(self.source()) if self.source is not None else 0.0)
         yield family
 
 
