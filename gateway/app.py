@@ -54,7 +54,7 @@ def create_app(
     # CORS outermost (errors and CSRF refusals still carry CORS headers), then CSRF, then error shaping.
     middlewares = [
         make_cors_middleware(config.cors),
-        make_csrf_middleware(config.csrf, server.graphql_path),
+        make_csrf_middleware(config.csrf, server.graphql_path, pipeline, server.default_response_media_type),
         error_middleware,
     ]
     metrics = metrics_for(pipeline, config)

@@ -14,15 +14,20 @@ are never affected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from multidict import CIMultiDictProxy
 
 from gateway.config.policies import CsrfConfig
+from gateway.errors import METHOD_NOT_ALLOWED
+from gateway.http.negotiation import APPLICATION_JSON, negotiate
 from gateway.http.serialize import error_response
 
 CSRF_ERROR = "CSRF_ERROR"
 _SIMPLE_METHODS = frozenset({"GET", "HEAD", "POST"})
+MUTATION_OVER_GET = "Mutations cannot be sent over GET; use POST."
 SIMPLE_CONTENT_TYPES = frozenset({"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"})
 
 
@@ -52,10 +57,29 @@ def csrf_message(required: tuple[str, ...]) -> str:
     )
 
 
-def make_csrf_middleware(config: CsrfConfig, graphql_path: str) -> Middleware:
-    """The middleware for ``config`` on ``graphql_path`` (a pass-through when CSRF prevention is off)."""
+def _is_mutation(request: web.Request, kind_of: Callable[[str, str | None], str | None]) -> bool:
+    query = request.query.get("query")
+    if not query:
+        return False
+    return kind_of(query, request.query.get("operationName") or None) == "mutation"
+
+
+def make_csrf_middleware(
+    config: CsrfConfig,
+    graphql_path: str,
+    pipeline: object = None,
+    default_media_type: str = APPLICATION_JSON,
+) -> Middleware:
+    """The middleware for ``config`` on ``graphql_path`` (a pass-through when CSRF prevention is off).
+
+    ``pipeline``: when it can tell an operation's kind (``operation_kind(query, operation_name)``), a GET
+    carrying a mutation is answered 405 with ``Allow: POST`` before the CSRF check, as GraphQL over HTTP
+    says: the method is wrong whatever the headers, and the client should learn that rather than which
+    header to add.
+    """
     required = config.required_headers
     message = csrf_message(required)
+    kind_of: Callable[[str, str | None], str | None] | None = getattr(pipeline, "operation_kind", None)
 
     @web.middleware
     async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -66,6 +90,13 @@ def make_csrf_middleware(config: CsrfConfig, graphql_path: str) -> Middleware:
             return await handler(request)  # nothing to execute: the GraphiQL page or a parameter error
         if is_preflighted(request.headers, required):
             return await handler(request)
+        if method != "POST" and kind_of is not None and _is_mutation(request, kind_of):
+            media_type = (
+                negotiate(request.headers.get("Accept"), False, default_media_type) or default_media_type
+            )
+            return error_response(
+                405, MUTATION_OVER_GET, METHOD_NOT_ALLOWED, media_type, headers={"Allow": "POST"}
+            )
         return error_response(400, message, CSRF_ERROR)
 
     return csrf_middleware

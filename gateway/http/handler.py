@@ -82,6 +82,7 @@ class GraphQLHandler:
         self._graphiql_page = render_graphiql(server.graphql_path) if server.graphiql else None
         self._too_large = f"the request body exceeds the limit of {server.max_request_bytes} bytes"
         self._body_timeout = min(server.body_read_timeout, server.request_timeout)
+        self._default_media = server.default_response_media_type
         self._metrics = metrics
         self._quiet_log = RateLimitedLog(log)
 
@@ -100,7 +101,7 @@ class GraphQLHandler:
         )
 
     async def _post(self, request: web.Request) -> web.StreamResponse:
-        media_type = negotiate(request.headers.get("Accept"))
+        media_type = negotiate(request.headers.get("Accept"), False, self._default_media)
         if media_type is None:
             return error_response(406, _NOT_ACCEPTABLE_MESSAGE, NOT_ACCEPTABLE)
         if request.headers.get("Content-Type") is None or request.content_type != APPLICATION_JSON:
@@ -214,7 +215,9 @@ class GraphQLHandler:
 
     async def _get(self, request: web.Request) -> web.StreamResponse:
         query = request.query
-        media_type = negotiate(request.headers.get("Accept"), self._graphiql_page is not None)
+        media_type = negotiate(
+            request.headers.get("Accept"), self._graphiql_page is not None, self._default_media
+        )
         if media_type is None:
             return error_response(406, _NOT_ACCEPTABLE_MESSAGE, NOT_ACCEPTABLE)
         if media_type == TEXT_HTML:

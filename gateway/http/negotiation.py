@@ -57,14 +57,17 @@ def _match(media_type: str, ranges: list[tuple[str, float]]) -> tuple[float, int
 
 
 @functools.lru_cache(maxsize=1024)
-def negotiate(accept: str | None, allow_html: bool = False) -> str | None:
+def negotiate(
+    accept: str | None, allow_html: bool = False, default: str = GRAPHQL_RESPONSE_JSON
+) -> str | None:
     """The response media type for ``accept``, or ``None`` when nothing we produce is acceptable (406).
 
-    A missing or empty Accept header means application/json, for legacy clients. ``text/html`` is only a
-    candidate when ``allow_html`` (GET with GraphiQL enabled).
+    A missing or empty Accept header means ``default``: application/graphql-response+json unless configured
+    otherwise (``server.default_response_media_type``), as the GraphQL-over-HTTP draft says since its
+    2025-01-01 watershed. ``text/html`` is only a candidate when ``allow_html`` (GET with GraphiQL enabled).
     """
     if not accept or not accept.strip():
-        return APPLICATION_JSON
+        return default
     ranges = _parse(accept)
     candidates = [GRAPHQL_RESPONSE_JSON, APPLICATION_JSON]
     if allow_html:

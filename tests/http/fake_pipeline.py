@@ -111,6 +111,19 @@ class FakePipeline:
     def ready(self) -> bool:
         return self.schema is not None
 
+    def operation_kind(self, query: str, operation_name: str | None) -> str | None:
+        """What the engine's pipeline answers: the selected operation's kind, None for an invalid document."""
+        if self.schema is None:
+            return None
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None
+        if validate(self.schema, document):
+            return None
+        operation = get_operation_ast(document, operation_name)
+        return None if operation is None else operation.operation.value
+
     async def run(self, request: GraphQLRequest) -> GraphQLResponse:
         schema = self.schema
         if schema is None:

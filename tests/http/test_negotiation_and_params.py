@@ -35,6 +35,12 @@ def test_negotiate(accept: str | None, html: bool, expected: str | None) -> None
     assert negotiate(accept, html) == expected
 
 
+def test_a_missing_accept_header_gets_the_configured_default() -> None:
+    assert negotiate(None, False, JSON) == JSON
+    assert negotiate("  ", True, JSON) == JSON
+    assert negotiate("*/*", False, GRJ) == JSON  # an Accept header is never overridden by the default
+
+
 @pytest.mark.parametrize(
     ("body", "status", "media", "expected"),
     [
