@@ -97,7 +97,11 @@ class LimitsPlugin(BasePlugin):
         """Tokens, then shape; a document that does not parse is left to the pipeline's error."""
         limit = self.config.parser_max_tokens
         if limit is not None and exceeds_token_limit(query, limit):
-            return _Verdict(None, [make_error(TOKEN_LIMIT_MESSAGE, PARSING_ERROR)])
+            # Apollo Router's message and code; the configured value is in ``extensions.limit``, as for the
+            # shape limits (counting stops past the limit, so there is no ``measured``).
+            return _Verdict(
+                None, [make_error(TOKEN_LIMIT_MESSAGE, PARSING_ERROR, extensions={"limit": limit})]
+            )
         try:
             document = parse(query, no_location=True, max_tokens=limit)
         except GraphQLError:

@@ -3,6 +3,11 @@
 Why: parsing and validating a 2 KB query costs milliseconds in graphql-core; a gateway sees the same few
 operations over and over. Everything here depends only on (schema, query text, operation name), so it is
 computed once and cached on the schema snapshot, errors included (they are deterministic).
+
+Exactly identical sibling selections are collapsed right after parsing (``dedupe.py``): the deduplicated
+document is the one validated, planned and projected. When graphql-core stops validating early (error
+limit, field-merging budget, fragment nesting), its generic "Validation aborted." is replaced by a message
+naming the limit that was hit.
 """
 
 from __future__ import annotations
@@ -23,7 +28,14 @@ from graphql import (
     specified_rules,
     validate,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.language.parser import MAX_NESTING_DEPTH
+from graphql.validation import (
+    ASTValidationRule,
+    NoSchemaIntrospectionCustomRule,
+    OverlappingFieldsCanBeMergedRule,
+    ValidationContext,
+)
+from graphql.validation.validate import ValidationAbortedError
 
 from gateway.errors import (
     GRAPHQL_PARSE_FAILED,
@@ -32,10 +44,47 @@ from gateway.errors import (
     FormattedError,
     make_error,
 )
+from gateway.pipeline.dedupe import dedupe_document
 from gateway.planner.operation import find_operation, fragments_of
 from gateway.response.shape import Projection, compile_projection
 
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+# graphql-core's ``max_errors`` (its default, made explicit so the refusal can name it).
+MAX_VALIDATION_ERRORS = 100
+
+
+class _MeteredOverlapRule(OverlappingFieldsCanBeMergedRule):
+    """graphql-core's field-merging rule, unchanged, except that exhausting its complexity budget raises an
+    abort naming the budget instead of the generic "Validation aborted." (the only other abort the rule can
+    raise is the error limit's, which is left as it is)."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self._budget: int = self.rule_context.remaining_complexity_budget
+
+    def enter_selection_set(self, *args: Any) -> None:
+        try:
+            super().enter_selection_set(*args)
+        except ValidationAbortedError:
+            if self.rule_context.remaining_complexity_budget >= 0:
+                raise
+            raise ValidationAbortedError(
+                "validation stopped: comparing fields that share a response name exceeded the field merging "
+                f"budget ({self._budget} units, graphql-core's MAX_COMPLEXITY_BUDGET); use different "
+                "aliases or fewer repeated fields with the same name"
+            ) from None
+
+
+def _rules(introspection: bool) -> tuple[type[ASTValidationRule], ...]:
+    rules: list[type[ASTValidationRule]] = [
+        _MeteredOverlapRule if rule is OverlappingFieldsCanBeMergedRule else rule for rule in specified_rules
+    ]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return tuple(rules)
+
+
+_RULES = {True: _rules(True), False: _rules(False)}
 
 
 class RequestError(Exception):
@@ -111,6 +160,25 @@ def _filter_introspection(
     return SelectionSetNode(selections=tuple(kept)) if kept else None
 
 
+def _name_aborts(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """graphql-core's validation errors, with an early stop's generic message replaced by one naming the
+    limit that was hit (the field merging budget's already is, by ``_MeteredOverlapRule``)."""
+    last = errors[-1]
+    if not isinstance(last, ValidationAbortedError) or last.message.startswith("validation stopped"):
+        return errors
+    if last.message.startswith("Too many validation errors"):
+        message = (
+            f"validation stopped after {MAX_VALIDATION_ERRORS} errors (the validation error limit); "
+            "fix these first"
+        )
+    else:  # graphql-core's only other abort: selections nested too deeply through fragment spreads
+        message = (
+            f"validation stopped: selections nest deeper than {MAX_NESTING_DEPTH} levels through fragments "
+            "(graphql-core's nesting limit)"
+        )
+    return [*errors[:-1], ValidationAbortedError(message)]
+
+
 def prepare_operation(
     schema: GraphQLSchema,
     query: str,
@@ -124,11 +192,11 @@ def prepare_operation(
         document = parse(query, max_tokens=max_tokens)
     except GraphQLError as error:
         raise RequestError([format_graphql_error(error, GRAPHQL_PARSE_FAILED)]) from None
-    rules = list(specified_rules)
-    if not introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
-    errors = validate(schema, document, rules)
+    # Everything below (validation, operation selection, projection, planning) sees the deduplicated document.
+    document = dedupe_document(document)
+    errors = validate(schema, document, _RULES[introspection], max_errors=MAX_VALIDATION_ERRORS)
     if errors:
+        errors = _name_aborts(errors)
         raise RequestError([format_graphql_error(e, GRAPHQL_VALIDATION_FAILED) for e in errors])
     operation = find_operation(document, operation_name)
     if operation is None:
