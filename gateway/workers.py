@@ -34,7 +34,7 @@ from aiohttp import web
 from gateway.app import create_app, make_pipeline
 from gateway.config.model import Config
 from gateway.errors import GatewayError
-from gateway.http.connections import GatewaySite, runner_options
+from gateway.http.connections import GatewaySite, ensure_descriptor_room, runner_options
 from gateway.http.drain import drain, split_shutdown_timeout
 from gateway.keys import CONNECTIONS_KEY, DRAIN_KEY, ManagedPipeline
 
@@ -169,6 +169,7 @@ def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def run_worker(config: Config, loaded: LoadedPipeline, *, reuse_port: bool) -> int:
     """Serve in this process until SIGTERM/SIGINT; returns the exit code."""
+    ensure_descriptor_room(config.server)
     app = create_app(
         config, loaded.pipeline, supergraph_path=loaded.supergraph_path, supergraph_sdl=loaded.supergraph_sdl
     )

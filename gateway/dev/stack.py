@@ -106,7 +106,7 @@ class DevStack:
 
     async def _start_gateway(self, supergraph: str) -> None:
         from gateway.app import create_app, make_pipeline
-        from gateway.http.connections import GatewaySite, runner_options
+        from gateway.http.connections import GatewaySite, ensure_descriptor_room, runner_options
         from gateway.keys import CONNECTIONS_KEY
 
         config = self.options.config
@@ -116,6 +116,7 @@ class DevStack:
         except GatewayError as exc:
             raise DevError(f"the composed supergraph does not load: {exc.message}") from None
         self._pipeline = pipeline
+        ensure_descriptor_room(config.server)
         app = create_app(config, pipeline)
         runner_kwargs: dict[str, object] = {
             "handle_signals": False,

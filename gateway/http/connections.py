@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import resource
 import time
 from collections.abc import Callable
 from typing import Any, cast
@@ -316,3 +317,39 @@ class GatewaySite(web.TCPSite):
         )
         sockets = self._server.sockets
         self._bound_port = sockets[0].getsockname()[1] if sockets else self._port
+
+
+# File descriptors a serving process needs besides its client connections: the subgraph connection pool
+# (``SubgraphTransport``'s limit, 256), listening sockets, Redis, log files, the event loop's own.
+_OTHER_DESCRIPTORS = 512
+
+
+def ensure_descriptor_room(server: ServerConfig) -> None:
+    """Raise this process's soft limit on open files so ``server.max_connections`` can be reached.
+
+    Why: many systems start services with a soft limit of 1024 and a far higher hard limit; past the soft
+    limit ``accept()`` fails (EMFILE) and the event loop logs errors while clients hang in the backlog, long
+    before the connection cap answers them. Raising the soft limit up to the hard limit needs no privilege.
+    When even the hard limit is too low, the cap cannot be honoured as configured: say so once at start-up.
+    """
+    if not server.max_connections:
+        return
+    needed = server.max_connections + _OTHER_DESCRIPTORS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError) as exc:
+            log.warning("cannot raise the open-file limit from %d to %d: %s", soft, target, exc)
+            target = soft
+    if target < needed:
+        log.warning(
+            "server.max_connections is %d but this process may open only %d files (ulimit -n); "
+            "connections beyond about %d will fail to be accepted instead of being answered 503",
+            server.max_connections,
+            target,
+            max(0, target - _OTHER_DESCRIPTORS),
+        )

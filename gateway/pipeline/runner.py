@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLSchema, execute_sync
+from graphql import ExecutionResult, GraphQLError, GraphQLSchema, execute_sync, get_operation_ast, parse
 from graphql.execution.values import get_variable_values
 
 from gateway.cache.lru import LRUCache
@@ -157,7 +157,8 @@ class GatewayPipeline:
                 ),
                 timeout=config.subgraph_timeout(name),
                 deduplicate=config.subgraph_dedupe(name),
-                include_errors=config.include_errors(name),
+                errors=config.subgraph_errors(name),
+                max_response_bytes=config.subgraph_max_response_bytes(name),
             )
             for name, graph in supergraph.graphs.items()
         }
@@ -204,6 +205,28 @@ class GatewayPipeline:
         if isinstance(cached, RequestError):
             raise cached
         return cached
+
+    def operation_kind(self, query: str, operation_name: str | None) -> str | None:
+        """The kind (query, mutation, subscription) of the operation a request would run, or ``None`` when
+        it would be refused before running (no supergraph, invalid document).
+
+        Why: the HTTP layer checks the method before CSRF prevention (a mutation over GET is 405, whatever
+        its headers). A document already prepared costs one lookup in the prepared-operation cache; any other
+        is only parsed (bounded by ``limits.parser_max_tokens``), never validated: a request CSRF prevention
+        is about to refuse must not cost validation, nor skip the operation limits that run before it.
+        """
+        snapshot = self._snapshot
+        if snapshot is None:
+            return None
+        cached = snapshot.operations.get((query, operation_name))
+        if cached is not None:
+            return None if isinstance(cached, RequestError) else cached.kind
+        try:
+            document = parse(query, no_location=True, max_tokens=self.config.limits.parser_max_tokens)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        return None if operation is None else operation.operation.value
 
     def _labels(self, snapshot: SchemaSnapshot) -> frozenset[str]:
         if not snapshot.percent_labels:

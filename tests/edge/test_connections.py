@@ -269,3 +269,54 @@ def test_the_defaults_are_documented(tmp_path: Path) -> None:
     reference = (REPO / "docs" / "configuration.md").read_text()
     for name in ("header_read_timeout", "body_read_timeout", "max_connections", "max_header_bytes"):
         assert name in reference
+
+
+def _soft_open_files(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max open files"):
+            return int(line.split()[3])
+    raise AssertionError("no 'Max open files' line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs /proc")
+def test_the_open_file_limit_is_raised_to_fit_the_connection_cap(tmp_path: Path) -> None:
+    """A service manager's usual soft limit (1024) is below the default cap (4096): the gateway raises its
+    own soft limit (up to the hard limit) so the cap, not accept() failures, is what clients meet."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests.http.processes import free_port
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 4096 + 512:
+        pytest.skip(f"the hard open-file limit ({hard}) is too low to show the raise")
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gateway", "serve", "--supergraph", str(SUPERGRAPH), "--port", str(port)),
+            *("--pipeline-factory", "tests.http.fake_pipeline:FakePipeline"),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=low_limit,  # sets only an rlimit in the child
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                    break
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        assert _soft_open_files(process.pid) >= 4096 + 512
+    finally:
+        process.terminate()
+        process.wait(10)
