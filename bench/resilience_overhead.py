@@ -24,6 +24,7 @@ class Stub(SubgraphTransport):
         body: bytes,
         headers: Mapping[str, str],
         timeout: float,  # noqa: ASYNC109
+        max_bytes: int = 0,
     ) -> tuple[int, str, bytes, str | None]:
         return 200, "OK", BODY, None
 

@@ -29,12 +29,24 @@ PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
 METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+# The client did not send its request head (server.header_read_timeout) or body (body_read_timeout) in time.
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+# A request header (or all of them) is larger than server.max_header_bytes allows (HTTP 431).
+REQUEST_HEADER_FIELDS_TOO_LARGE = "REQUEST_HEADER_FIELDS_TOO_LARGE"
+# The request line (method, URL, version) is longer than server.max_header_bytes (HTTP 414).
+URI_TOO_LONG = "URI_TOO_LONG"
 UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
 SUBREQUEST_HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
 SUBREQUEST_MALFORMED_RESPONSE = "SUBREQUEST_MALFORMED_RESPONSE"
 DOWNSTREAM_SERVICE_ERROR = "DOWNSTREAM_SERVICE_ERROR"
+# The client request as a whole exceeded ``server.request_timeout`` (HTTP 504), or a subgraph call was cut
+# short because that deadline came before the subgraph's own timeout.
 GATEWAY_TIMEOUT = "GATEWAY_TIMEOUT"
+# One subgraph call exceeded its ``traffic_shaping`` timeout (a field error; the rest of the response stands).
 SUBGRAPH_TIMEOUT = "SUBGRAPH_TIMEOUT"
+# A subgraph answer was larger than ``traffic_shaping`` ``max_response_bytes`` (after decompression): reading
+# stopped at the limit and the connection was closed; the fetch fails, the rest of the response stands.
+SUBREQUEST_RESPONSE_TOO_LARGE = "SUBREQUEST_RESPONSE_TOO_LARGE"
 # The subgraph URL's circuit breaker is open: no call was made (gateway/transport/breaker.py).
 SUBREQUEST_CIRCUIT_OPEN = "SUBREQUEST_CIRCUIT_OPEN"
 # The subgraph's concurrency bound was full and no slot freed in time: no call was made.

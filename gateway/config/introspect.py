@@ -59,7 +59,15 @@ class Tagged:
     members: Mapping[str, type]
 
 
-Shape = Scalar | Optional | ListOf | MapOf | Record | Tagged
+@dataclass(frozen=True, slots=True)
+class Toggle:
+    """``true``/``false`` or a dataclass written as a mapping: a section with a boolean shorthand (Apollo
+    Router's ``include_subgraph_errors.all: true`` or ``all: {redact_message: ...}``). Typed ``bool | C``."""
+
+    cls: type
+
+
+Shape = Scalar | Optional | ListOf | MapOf | Record | Tagged | Toggle
 
 _SCALARS: dict[Any, str] = {str: "str", int: "int", float: "float", bool: "bool"}
 
@@ -89,6 +97,10 @@ def shape_of(tp: Any) -> Shape:
             return Optional(shape_of(inner))
         if all(dataclasses.is_dataclass(m) and hasattr(m, "yaml_key") for m in members):
             return Tagged({m.yaml_key: m for m in members})
+        if len(members) == 2 and bool in members:
+            other = members[0] if members[1] is bool else members[1]
+            if isinstance(other, type) and dataclasses.is_dataclass(other):
+                return Toggle(other)
         raise TypeError(f"unsupported union in configuration model: {tp!r}")
     if origin is tuple:
         item, _ellipsis = typing.get_args(tp)

@@ -21,7 +21,17 @@ import yaml
 from gateway.config.durations import parse_duration
 from gateway.config.envvars import expand_env
 from gateway.config.errors import ConfigError, ConfigIssue
-from gateway.config.introspect import ListOf, MapOf, Optional, Record, Scalar, Shape, Tagged, fields_of
+from gateway.config.introspect import (
+    ListOf,
+    MapOf,
+    Optional,
+    Record,
+    Scalar,
+    Shape,
+    Tagged,
+    Toggle,
+    fields_of,
+)
 from gateway.config.model import Config, InvalidField
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -104,6 +114,12 @@ class _Builder:
             return self.sequence(node, shape, path)
         if isinstance(shape, MapOf):
             return self.mapping(node, shape, path)
+        if isinstance(shape, Toggle):
+            if is_null or isinstance(node, yaml.SequenceNode):
+                return self.issue(f"expected true, false or a mapping, got {_describe(node)}", path, node)
+            if isinstance(node, yaml.ScalarNode):
+                return self.scalar(node, "bool", path)
+            return self.record(node, shape.cls, path)
         return self.tagged(node, shape, path)
 
     def pairs(self, node: yaml.Node, path: str, what: str) -> list[tuple[str, yaml.Node, yaml.Node]] | None:

@@ -64,6 +64,7 @@ RESERVED_HEADERS = frozenset(
 
 
 EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+RESPONSE_MEDIA_TYPES = ("application/graphql-response+json", "application/json")
 
 
 class InvalidField(ValueError):
@@ -168,6 +169,14 @@ class ServerConfig:
         default=16384,
         metadata=_doc("Longest request line or single header field; longer ones get 431."),
     )
+    default_response_media_type: str = field(
+        default="application/graphql-response+json",
+        metadata=_doc(
+            "Media type of the answer to a request without an Accept header: "
+            "application/graphql-response+json (the GraphQL-over-HTTP draft's default since 2025) or "
+            "application/json (what clients written before it may expect)."
+        ),
+    )
     graphiql: bool = field(
         default=True,
         metadata=_doc("Serve the GraphiQL IDE on GET graphql_path when a browser asks for HTML."),
@@ -192,6 +201,11 @@ class ServerConfig:
         for name in ("header_read_timeout", "body_read_timeout", "keepalive_timeout"):
             if getattr(self, name) <= 0:
                 raise InvalidField(name, f"{name} must be greater than zero")
+        if self.default_response_media_type not in RESPONSE_MEDIA_TYPES:
+            raise InvalidField(
+                "default_response_media_type",
+                f"default_response_media_type must be one of: {', '.join(RESPONSE_MEDIA_TYPES)}",
+            )
         if self.max_connections < 0:
             raise InvalidField("max_connections", "max_connections cannot be negative")
         if self.max_header_bytes < 1024:
@@ -259,10 +273,24 @@ class TrafficShapingAll:
     concurrency: ConcurrencyConfig = field(
         default_factory=ConcurrencyConfig, metadata=_doc("Bound on the calls in flight to each subgraph.")
     )
+    # Why 16 MiB: eight times the largest client request body (server.max_request_bytes) and far above what a
+    # GraphQL answer of normal pages is, yet a runaway answer (an unpaginated list, a stream that never ends,
+    # a compression bomb) is stopped before it costs more than that, plus its decoding (several times the
+    # size in Python objects), per call in flight.
+    max_response_bytes: int = field(
+        default=16 * 1024 * 1024,
+        metadata=_doc(
+            "Largest subgraph response body accepted, counted after decompression (16 MiB by default). "
+            "A larger one is refused by its Content-Length or abandoned as soon as it passes the limit; the "
+            "fetch fails with SUBREQUEST_RESPONSE_TOO_LARGE and is not retried."
+        ),
+    )
 
     def __post_init__(self) -> None:
         if self.timeout <= 0:
             raise InvalidField("timeout", "timeout must be greater than zero")
+        if self.max_response_bytes < 1:
+            raise InvalidField("max_response_bytes", "max_response_bytes must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,10 +310,15 @@ class TrafficShapingOverride:
     concurrency: ConcurrencyOverride | None = field(
         default=None, metadata=_doc("Overrides fields of all.concurrency for this subgraph.")
     )
+    max_response_bytes: int | None = field(
+        default=None, metadata=_doc("Overrides all.max_response_bytes for this subgraph.")
+    )
 
     def __post_init__(self) -> None:
         if self.timeout is not None and self.timeout <= 0:
             raise InvalidField("timeout", "timeout must be greater than zero")
+        if self.max_response_bytes is not None and self.max_response_bytes < 1:
+            raise InvalidField("max_response_bytes", "max_response_bytes must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,14 +430,138 @@ class HeadersConfig:
 # --- errors, caches, overrides ----------------------------------------------------------------------------
 
 
+# Extension keys every error from a subgraph keeps, whatever its policy: the gateway sets both.
+ALWAYS_KEPT_EXTENSIONS = frozenset({"code", "service"})
+
+
+def _extension_keys(field_name: str, keys: tuple[str, ...] | None, *, denied: bool) -> None:
+    for key in keys or ():
+        if not key:
+            raise InvalidField(field_name, "an extension key cannot be empty")
+        if denied and key in ALWAYS_KEPT_EXTENSIONS:
+            raise InvalidField(field_name, f"{key!r} is always kept and cannot be denied")
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphErrorsPolicy:
+    """How errors from a subgraph reach clients: the message kept or redacted, extension keys filtered.
+    ``true`` is short for the defaults, ``false`` for ``{redact_message: true,
+    allow_extensions_keys: []}``."""
+
+    redact_message: bool = field(
+        default=False, metadata=_doc('Replace each error message with "Subgraph errors redacted".')
+    )
+    allow_extensions_keys: tuple[str, ...] | None = field(
+        default=None,
+        metadata=_doc(
+            "Pass on only these extension keys (code and service always pass); null: every key that "
+            "deny_extensions_keys does not drop."
+        ),
+    )
+    deny_extensions_keys: tuple[str, ...] | None = field(
+        default=None,
+        metadata=_doc(
+            "Drop these extension keys (code and service cannot be dropped); not with an allow-list."
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        if self.allow_extensions_keys is not None and self.deny_extensions_keys is not None:
+            raise InvalidField(
+                "deny_extensions_keys", "set allow_extensions_keys or deny_extensions_keys, not both"
+            )
+        _extension_keys("allow_extensions_keys", self.allow_extensions_keys, denied=False)
+        _extension_keys("deny_extensions_keys", self.deny_extensions_keys, denied=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphErrorsOverride:
+    """One subgraph's error policy; unset fields inherit from ``all``, and its key lists extend the list of
+    ``all`` of the same kind (an allow-list where ``all`` has a deny-list, or the reverse, replaces it)."""
+
+    redact_message: bool | None = field(default=None, metadata=_doc("Overrides all.redact_message."))
+    allow_extensions_keys: tuple[str, ...] | None = field(
+        default=None,
+        metadata=_doc("Extension keys this subgraph may also pass on (extends the allow-list of `all`)."),
+    )
+    deny_extensions_keys: tuple[str, ...] | None = field(
+        default=None,
+        metadata=_doc("Extension keys this subgraph must also drop (extends the deny-list of `all`)."),
+    )
+    exclude_global_keys: tuple[str, ...] = field(
+        default=(),
+        metadata=_doc("Keys of the allow- or deny-list of `all` that this subgraph does not inherit."),
+    )
+
+    def __post_init__(self) -> None:
+        if self.allow_extensions_keys is not None and self.deny_extensions_keys is not None:
+            raise InvalidField(
+                "deny_extensions_keys", "set allow_extensions_keys or deny_extensions_keys, not both"
+            )
+        _extension_keys("allow_extensions_keys", self.allow_extensions_keys, denied=False)
+        _extension_keys("deny_extensions_keys", self.deny_extensions_keys, denied=True)
+
+
+_INCLUDE = SubgraphErrorsPolicy()
+_REDACT = SubgraphErrorsPolicy(redact_message=True, allow_extensions_keys=())
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphErrorRules:
+    """One subgraph's error policy resolved (``all`` merged with its entry): what the executor applies.
+
+    Not a configuration section: ``Config.subgraph_errors(name)`` builds it once per schema generation."""
+
+    redact_message: bool = False
+    allow: frozenset[str] | None = None  # None: every key but the denied ones
+    deny: frozenset[str] = frozenset()
+    keep_stack_traces: bool = False  # development mode only
+
+
 @dataclass(frozen=True, slots=True)
 class IncludeSubgraphErrorsConfig:
-    """Whether subgraph error messages reach clients (else they are masked)."""
+    """Which parts of subgraph errors reach clients (Apollo Router's ``include_subgraph_errors``).
 
-    all: bool = field(default=True, metadata=_doc("Default for every subgraph."))
-    subgraphs: Mapping[str, bool] = field(
-        default_factory=_empty_mapping, metadata=_doc("Overrides by subgraph name.")
+    Whatever the policy, stack traces and exception objects in a subgraph's error extensions are dropped
+    unless the gateway runs in development mode (``dev``)."""
+
+    all: bool | SubgraphErrorsPolicy = field(
+        default=True,
+        metadata=_doc(
+            "Policy of every subgraph: true (messages and extensions included), false (messages redacted, "
+            "only code and service kept) or a policy section."
+        ),
     )
+    subgraphs: Mapping[str, bool | SubgraphErrorsOverride] = field(
+        default_factory=_empty_mapping,
+        metadata=_doc(
+            "Policies by subgraph name: true or false (replaces `all`) or a section merged with `all`."
+        ),
+    )
+
+    def rules(self, name: str, *, dev: bool = False) -> SubgraphErrorRules:
+        """The resolved policy of subgraph ``name``."""
+        base = _INCLUDE if self.all is True else _REDACT if self.all is False else self.all
+        entry = self.subgraphs.get(name)
+        if isinstance(entry, bool):
+            base, entry = (_INCLUDE if entry else _REDACT), None
+        assert not isinstance(base, bool)
+        allow = None if base.allow_extensions_keys is None else frozenset(base.allow_extensions_keys)
+        deny = frozenset(base.deny_extensions_keys or ())
+        redact = base.redact_message
+        if entry is not None:
+            excluded = frozenset(entry.exclude_global_keys)
+            allow = None if allow is None else allow - excluded
+            deny -= excluded
+            if entry.redact_message is not None:
+                redact = entry.redact_message
+            if entry.allow_extensions_keys is not None:
+                own = frozenset(entry.allow_extensions_keys)
+                allow, deny = (own if allow is None else allow | own), frozenset()
+            elif entry.deny_extensions_keys is not None:
+                own = frozenset(entry.deny_extensions_keys)
+                allow, deny = None, (own if allow is not None else deny | own)
+        return SubgraphErrorRules(redact, allow, deny - ALWAYS_KEPT_EXTENSIONS, dev)
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,6 +668,13 @@ class Config:
     telemetry: TelemetryConfig = field(
         default_factory=TelemetryConfig, metadata=_doc("Prometheus metrics (gateway/telemetry).")
     )
+    dev: bool = field(
+        default=False,
+        metadata=_doc(
+            "Development mode: subgraph stack traces and exception objects in error extensions pass to "
+            "clients (they are dropped otherwise). On in `gateway dev`; never turn it on in production."
+        ),
+    )
 
     def subgraph_timeout(self, name: str) -> float:
         """Seconds allowed for one request to subgraph ``name``."""
@@ -541,6 +705,13 @@ class Config:
         override = self.traffic_shaping.subgraphs.get(name)
         return merge(self.traffic_shaping.all.concurrency, override and override.concurrency)
 
+    def subgraph_max_response_bytes(self, name: str) -> int:
+        """Largest response body (decompressed) accepted from subgraph ``name``."""
+        override = self.traffic_shaping.subgraphs.get(name)
+        if override is not None and override.max_response_bytes is not None:
+            return override.max_response_bytes
+        return self.traffic_shaping.all.max_response_bytes
+
     def subgraph_url(self, name: str, default: str) -> str:
         """The URL to call for subgraph ``name``: the override if configured, else the supergraph's."""
         return self.override_subgraph_url.get(name, default)
@@ -552,6 +723,11 @@ class Config:
             return self.headers.all.request
         return self.headers.all.request + own.request
 
+    def subgraph_errors(self, name: str) -> SubgraphErrorRules:
+        """The error policy of subgraph ``name`` (``include_subgraph_errors`` resolved; ``dev`` keeps stack
+        traces)."""
+        return self.include_subgraph_errors.rules(name, dev=self.dev)
+
     def include_errors(self, name: str) -> bool:
-        """Whether errors from subgraph ``name`` are shown to clients unmasked."""
-        return self.include_subgraph_errors.subgraphs.get(name, self.include_subgraph_errors.all)
+        """Whether error messages from subgraph ``name`` are shown to clients (not redacted)."""
+        return not self.subgraph_errors(name).redact_message

@@ -23,6 +23,7 @@ from gateway.config.introspect import (
     Scalar,
     Shape,
     Tagged,
+    Toggle,
     fields_of,
 )
 from gateway.config.model import Config
@@ -52,6 +53,8 @@ def _type_name(shape: Shape) -> str:
         return f"map of name to {_type_name(shape.value)}"
     if isinstance(shape, Record):
         return "section"
+    if isinstance(shape, Toggle):
+        return "boolean or section"
     assert isinstance(shape, Tagged)
     return " / ".join(shape.members) + " rule"
 
@@ -93,9 +96,9 @@ def _rows(cls: type, prefix: str, rows: list[tuple[str, str, str, str]]) -> None
         path = f"{prefix}{spec.name}"
         shape = spec.shape.inner if isinstance(spec.shape, Optional) else spec.shape
         rows.append((path, _type_name(spec.shape), _default(spec), spec.doc))
-        if isinstance(shape, Record):
+        if isinstance(shape, Record | Toggle):
             _rows(shape.cls, f"{path}.", rows)
-        elif isinstance(shape, MapOf) and isinstance(shape.value, Record):
+        elif isinstance(shape, MapOf) and isinstance(shape.value, Record | Toggle):
             _rows(shape.value.cls, f"{path}.<name>.", rows)
         elif isinstance(shape, ListOf) and isinstance(shape.item, Record):
             _rows(shape.item.cls, f"{path}[].", rows)

@@ -11,7 +11,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from gateway.config.durations import DURATION_HINT
-from gateway.config.introspect import ListOf, MapOf, Optional, Record, Scalar, Shape, Tagged, fields_of
+from gateway.config.introspect import (
+    ListOf,
+    MapOf,
+    Optional,
+    Record,
+    Scalar,
+    Shape,
+    Tagged,
+    Toggle,
+    fields_of,
+)
 from gateway.config.model import Config
 
 _DURATION_PATTERN = r"^\s*(\d+(\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*$"
@@ -64,6 +74,8 @@ def _shape(shape: Shape, defs: dict[str, Any]) -> dict[str, Any]:
         return {"type": "object", "additionalProperties": _shape(shape.value, defs)}
     if isinstance(shape, Record):
         return _record(shape.cls, defs)
+    if isinstance(shape, Toggle):
+        return {"anyOf": [*_scalar("bool")["anyOf"], _record(shape.cls, defs)]}
     assert isinstance(shape, Tagged)
     return {
         "oneOf": [

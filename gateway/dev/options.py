@@ -88,8 +88,9 @@ def endpoints(port_base: int, names: Sequence[str] = DEMO_SUBGRAPHS) -> tuple[Su
 
 
 def embedded_config(host: str, port: int) -> Config:
-    """The ``gateway dev`` defaults: in-memory everything (no Redis), the demo API keys, and the caller's id
-    sent to subgraphs as ``x-user-id`` (what the demo subgraphs read for ``Query.me`` and ``createOrder``)."""
+    """The ``gateway dev`` defaults: in-memory everything (no Redis), the demo API keys, the caller's id
+    sent to subgraphs as ``x-user-id`` (what the demo subgraphs read for ``Query.me`` and ``createOrder``),
+    and development mode (``dev``: subgraph stack traces reach the client, where a developer wants them)."""
     from gateway.auth.api_keys import hash_key
     from gateway.config.auth import ApiKey, ApiKeysConfig, AuthenticationConfig
     from gateway.config.load import config_with
@@ -98,7 +99,9 @@ def embedded_config(host: str, port: int) -> Config:
     authentication = AuthenticationConfig(
         api_keys=ApiKeysConfig(keys=keys), identity_headers={"x-user-id": "client_id"}
     )
-    config = config_with(Config(authentication=authentication), "server", host=host, port=port, workers=1)
+    config = config_with(
+        Config(authentication=authentication, dev=True), "server", host=host, port=port, workers=1
+    )
     return config
 
 

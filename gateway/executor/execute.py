@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from gateway.config.model import ALWAYS_KEPT_EXTENSIONS, SubgraphErrorRules
 from gateway.errors import DOWNSTREAM_SERVICE_ERROR, SUBREQUEST_MALFORMED_RESPONSE, FormattedError, make_error
 from gateway.executor.dedup import InFlightMap
 from gateway.executor.merge import (
@@ -26,8 +27,10 @@ from gateway.executor.merge import (
 )
 from gateway.executor.representations import build_representation, context_value
 from gateway.planner.nodes import UNRESOLVED_TYPENAME, FetchNode, QueryPlan
-from gateway.transport.client import SubgraphFetchError, decode_response
+from gateway.transport.client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphFetchError, decode_response
 from gateway.transport.resilience import ResilientTransport, SubgraphGuard
+
+_INCLUDE_ERRORS = SubgraphErrorRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,9 @@ class SubgraphEndpoint:
     guard: SubgraphGuard
     timeout: float = 30.0
     deduplicate: bool = True
-    include_errors: bool = True
+    # what of the subgraph's own errors reaches clients (include_subgraph_errors, resolved once)
+    errors: SubgraphErrorRules = _INCLUDE_ERRORS
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 @dataclass(slots=True)
@@ -54,6 +59,49 @@ class ExecutionEnvironment:
 HeadersFor = Callable[[str], Mapping[str, str]]
 
 _REDACTED = "Subgraph errors redacted"
+
+# Error extension keys that carry stack traces or exception objects, compared lower-cased without "_" and
+# "-": Apollo Server (``exception`` with ``stacktrace`` inside, ``stacktrace``), graphql-js
+# (``originalError``), Node (``stack``), .NET / Hot Chocolate (``stackTrace``, ``exception``,
+# ``innerException``), Java and others (``trace``), Ruby (``backtrace``), Python (``traceback``). Dropped at
+# any depth unless in development mode: they describe the subgraph's code and servers, never something a
+# client should act on.
+_STACK_TRACE_KEYS = frozenset(
+    {
+        "exception",
+        "exceptions",
+        "innerexception",
+        "originalerror",
+        "stacktrace",
+        "stack",
+        "trace",
+        "backtrace",
+        "traceback",
+    }
+)
+# Extension values nested deeper than this are dropped rather than walked (a subgraph controls the depth).
+_MAX_EXTENSION_DEPTH = 32
+
+
+def _is_stack_trace(key: str) -> bool:
+    return key.lower().replace("_", "").replace("-", "") in _STACK_TRACE_KEYS
+
+
+def _without_stack_traces(value: Any, depth: int) -> Any:
+    """A copy of ``value`` (an extension's value) without stack-trace keys at any depth."""
+    if isinstance(value, dict):
+        if depth >= _MAX_EXTENSION_DEPTH:
+            return None
+        return {
+            k: _without_stack_traces(v, depth + 1)
+            for k, v in value.items()
+            if not (isinstance(k, str) and _is_stack_trace(k))
+        }
+    if isinstance(value, list):
+        if depth >= _MAX_EXTENSION_DEPTH:
+            return None
+        return [_without_stack_traces(v, depth + 1) for v in value]
+    return value
 
 
 class _Run:
@@ -92,7 +140,13 @@ class _Run:
             nonlocal led
             led = True
             return transport.call(
-                endpoint.guard, body, headers, endpoint.timeout, self.retryable, self.deadline
+                endpoint.guard,
+                body,
+                headers,
+                endpoint.timeout,
+                self.retryable,
+                self.deadline,
+                endpoint.max_response_bytes,
             )
 
         if endpoint.deduplicate and fetch.operation_kind == "query":
@@ -121,15 +175,35 @@ class _Run:
         )
 
     def subgraph_error(self, fetch: FetchNode, raw: Any, path: list[str | int] | None) -> FormattedError:
-        endpoint = self.env.endpoints[fetch.service]
+        """One error a subgraph answered, as the client sees it: filtered by the subgraph's
+        ``include_subgraph_errors`` policy, ``extensions.code`` (the subgraph's, else
+        ``DOWNSTREAM_SERVICE_ERROR``) and ``extensions.service`` always set, stack traces dropped."""
+        rules = self.env.endpoints[fetch.service].errors
         raw = raw if isinstance(raw, dict) else {"message": str(raw)}
-        extensions = dict(raw.get("extensions") or {}) if isinstance(raw.get("extensions"), dict) else {}
-        code = extensions.pop("code", None) or DOWNSTREAM_SERVICE_ERROR
-        extensions["serviceName"] = fetch.service
-        message = raw.get("message") if isinstance(raw.get("message"), str) else "Subgraph error"
-        if not endpoint.include_errors:
+        given = raw.get("extensions")
+        code: Any = None
+        extensions: dict[str, Any] = {}
+        if isinstance(given, dict) and given:
+            code = given.get("code")
+            allow = rules.allow
+            deny = rules.deny
+            strip = not rules.keep_stack_traces
+            for key, value in given.items():
+                if key in ALWAYS_KEPT_EXTENSIONS or key in deny or (allow is not None and key not in allow):
+                    continue
+                if strip:
+                    if _is_stack_trace(key):
+                        continue
+                    if isinstance(value, dict | list):
+                        value = _without_stack_traces(value, 1)
+                extensions[key] = value
+        extensions["service"] = fetch.service
+        if rules.redact_message:
             message = _REDACTED
-            extensions = {"serviceName": fetch.service}
+        else:
+            message = raw.get("message") if isinstance(raw.get("message"), str) else "Subgraph error"
+        if not (isinstance(code, str) and code):
+            code = DOWNSTREAM_SERVICE_ERROR
         return make_error(message, code, path=path, extensions=extensions)
 
     async def run_root(self, fetch: FetchNode) -> None:

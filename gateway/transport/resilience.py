@@ -7,13 +7,18 @@ checks is the contract documented in docs/resilience.md:
 1. the breaker of the subgraph URL admits the call (else ``SUBREQUEST_CIRCUIT_OPEN`` at once);
 2. a concurrency slot frees within ``concurrency.max_wait`` (else ``SUBGRAPH_OVERLOADED`` at once);
 3. the call gets the subgraph timeout, or what is left of the client request's deadline if that is less;
+   past the subgraph timeout it fails with ``SUBGRAPH_TIMEOUT``, cut short by the request's deadline with
+   ``GATEWAY_TIMEOUT`` (the subgraph was not given its own timeout, so that call is not judged: see 4);
 4. the outcome is judged: refused/reset connections, timeouts, statuses in ``failure_statuses`` and malformed
-   bodies are breaker failures; GraphQL errors in a 2xx (or a GraphQL 4xx) answer are not;
+   bodies are breaker failures; GraphQL errors in a 2xx (or a GraphQL 4xx) answer are not, nor is an answer
+   over ``max_response_bytes`` (the subgraph answered: it is judged by its status), nor a call the request's
+   deadline cut short (released like a cancelled call);
 5. a query's call (never anything of a mutation plan) is retried on a connection error (refused, reset, or
    a body cut off: no complete response; harmless for a query),
-   on a status in ``retry.statuses`` (honouring ``Retry-After``) and, if configured, on a timeout; at most
-   ``max_attempts`` attempts, full-jitter exponential backoff, never past the deadline, never while the
-   breaker is open, and only while the subgraph's retry budget allows.
+   on a status in ``retry.statuses`` (honouring ``Retry-After``) and, if configured, on a subgraph timeout;
+   at most ``max_attempts`` attempts, full-jitter exponential backoff, never past the deadline, never while
+   the breaker is open, and only while the subgraph's retry budget allows. An answer over
+   ``max_response_bytes`` is never retried: the same query would get the same answer.
 """
 
 from __future__ import annotations
@@ -27,12 +32,19 @@ from gateway.config.resilience import CircuitBreakerConfig, ConcurrencyConfig, R
 from gateway.errors import (
     GATEWAY_TIMEOUT,
     SUBGRAPH_OVERLOADED,
+    SUBGRAPH_TIMEOUT,
     SUBREQUEST_CIRCUIT_OPEN,
     SUBREQUEST_MALFORMED_RESPONSE,
+    SUBREQUEST_RESPONSE_TOO_LARGE,
 )
 from gateway.telemetry.metrics import NOOP_METRICS, Metrics
 from gateway.transport.breaker import ADMITTED, REJECTED, BreakerRegistry, CircuitBreaker
-from gateway.transport.client import SubgraphFetchError, SubgraphTransport, decode_response
+from gateway.transport.client import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    SubgraphFetchError,
+    SubgraphTransport,
+    decode_response,
+)
 from gateway.transport.limits import ConcurrencyLimiter, RetryBudget
 
 # A Retry-After longer than this is not waited for: the call fails with the subgraph's answer instead.
@@ -114,9 +126,11 @@ class ResilientTransport:
         timeout: float,  # noqa: ASYNC109 - the subgraph's own limit, capped by the deadline inside
         retryable: bool,
         deadline: float | None,
+        max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> tuple[int, str, bytes, dict[str, Any]]:
         """One logical subgraph call: (status, reason, raw body, decoded response). Raises
-        ``SubgraphFetchError`` with the code of whatever stopped it (``attempts`` set on the error)."""
+        ``SubgraphFetchError`` with the code of whatever stopped it (``attempts`` set on the error).
+        ``max_bytes`` is the subgraph's ``max_response_bytes`` (passed on to the HTTP transport)."""
         service = guard.service
         breaker = guard.breaker
         limiter = guard.limiter
@@ -171,18 +185,30 @@ class ResilientTransport:
                 )
             retry_after: str | None = None
             held = limiter is not None
+            call_timeout = timeout if left is None else min(timeout, max(left, 0.001))
+            capped = call_timeout < timeout  # the request's deadline comes before the subgraph's timeout
             try:
-                call_timeout = timeout if left is None else min(timeout, max(left, 0.001))
                 status, reason, raw, retry_after = await self.transport.fetch(
-                    service, guard.url, body, headers, call_timeout
+                    service, guard.url, body, headers, call_timeout, max_bytes
                 )
             except SubgraphFetchError as error:
                 if limiter is not None:
                     limiter.release()  # before any backoff: a waiting retry holds no slot
                     held = False
+                timed_out = error.code == SUBGRAPH_TIMEOUT
+                if timed_out and capped:
+                    # not the subgraph's timeout but the client request's deadline: no time is left to retry,
+                    # and a subgraph not given its own timeout is not judged (as a cancelled call is not)
+                    if breaker is not None:
+                        breaker.release(ticket)
+                    raise _attempted(_deadline_error(service, call_timeout), attempt) from None
+                if error.code == SUBREQUEST_RESPONSE_TOO_LARGE:
+                    # the subgraph answered (judged by its status); the same query would get the same answer
+                    if breaker is not None:
+                        breaker.record(ticket, error.status not in guard.failure_statuses)
+                    raise _attempted(error, attempt) from None
                 if breaker is not None:
                     breaker.record(ticket, False)
-                timed_out = error.code == GATEWAY_TIMEOUT
                 if (
                     budget is not None
                     and (not timed_out or guard.retry.on_timeout)
@@ -263,11 +289,14 @@ def _seconds(retry_after: str | None) -> float | None:
     return value if value >= 0 else None
 
 
-def _deadline_error(service: str) -> SubgraphFetchError:
+def _deadline_error(service: str, given: float | None = None) -> SubgraphFetchError:
+    """``GATEWAY_TIMEOUT``: the client request's deadline (``server.request_timeout``) stopped the call,
+    before it started or (``given``: the seconds it had left) while it ran."""
+    when = "before the call" if given is None else f"during the call (it had {given:.3g}s left)"
     return SubgraphFetchError(
         service,
         GATEWAY_TIMEOUT,
-        f"HTTP fetch failed from '{service}': the client request's deadline passed before the call",
+        f"HTTP fetch failed from '{service}': the client request's deadline passed {when}",
     )
 
 

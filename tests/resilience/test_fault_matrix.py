@@ -45,7 +45,7 @@ traffic_shaping:
 
 HTTP_ERROR = "SUBREQUEST_HTTP_ERROR"
 MALFORMED = "SUBREQUEST_MALFORMED_RESPONSE"
-TIMEOUT = "GATEWAY_TIMEOUT"
+TIMEOUT = "SUBGRAPH_TIMEOUT"  # the subgraph's own traffic_shaping timeout (not the request's deadline)
 
 # No timeout involved: under the subgraph timeout, retries included (typically ~0.02 s; the margin is for a
 # test machine loaded by the rest of the suite, where 0.9 s was seen).

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from gateway.config.resilience import CircuitBreakerConfig, ConcurrencyConfig, RetryConfig
-from gateway.transport.client import SubgraphFetchError, SubgraphTransport
+from gateway.transport.client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphFetchError, SubgraphTransport
 from gateway.transport.resilience import ResilientTransport
 
 OK = (200, "OK", b'{"data":{"a":1}}', None)
@@ -40,6 +40,7 @@ class Scripted(SubgraphTransport):
         body: bytes,
         headers: Mapping[str, str],
         timeout: float,  # noqa: ASYNC109
+        max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> tuple[int, str, bytes, str | None]:
         self.calls += 1
         delay, answer = self.script.pop(0)

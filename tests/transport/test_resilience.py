@@ -14,12 +14,12 @@ import pytest
 
 from gateway.config.resilience import CircuitBreakerConfig, ConcurrencyConfig, RetryConfig
 from gateway.errors import (
-    GATEWAY_TIMEOUT,
     SUBGRAPH_OVERLOADED,
+    SUBGRAPH_TIMEOUT,
     SUBREQUEST_CIRCUIT_OPEN,
     SUBREQUEST_HTTP_ERROR,
 )
-from gateway.transport.client import SubgraphFetchError, SubgraphTransport
+from gateway.transport.client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphFetchError, SubgraphTransport
 from gateway.transport.resilience import ResilientTransport, SubgraphGuard
 
 OK = (200, "OK", b'{"data":{"a":1}}', None)
@@ -40,6 +40,7 @@ class Scripted(SubgraphTransport):
         body: bytes,
         headers: Mapping[str, str],
         timeout: float,  # noqa: ASYNC109
+        max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> tuple[int, str, bytes, str | None]:
         self.calls.append(timeout)
         item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
@@ -110,7 +111,7 @@ async def test_never_retries_what_is_not_retryable() -> None:
 
 
 async def test_timeouts_are_retried_only_when_configured() -> None:
-    timeout = SubgraphFetchError("a", GATEWAY_TIMEOUT, "timed out")
+    timeout = SubgraphFetchError("a", SUBGRAPH_TIMEOUT, "timed out")
     scripted = Scripted([timeout, OK])
     transport = ResilientTransport(scripted)
     with pytest.raises(SubgraphFetchError):
