@@ -16,8 +16,8 @@ from gateway.workers import one_line
 @pytest.mark.parametrize(
     ("accept", "html", "expected"),
     [
-        (None, False, JSON),
-        ("", False, JSON),
+        (None, False, GRJ),  # the GraphQL-over-HTTP draft's default since its 2025 watershed
+        ("", False, GRJ),
         ("*/*", False, JSON),
         ("*/*", True, JSON),
         (f"{GRJ}", False, GRJ),
