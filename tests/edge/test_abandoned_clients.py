@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -27,20 +26,9 @@ SLOW = 2.0
 NOTICE = 0.5
 
 
-@pytest.fixture(scope="module")
-def env() -> Iterator[ResilienceEnv]:
-    environment = ResilienceEnv()
-    try:
-        yield environment
-    finally:
-        environment.close()
-
-
 @pytest.fixture(autouse=True)
-def _fresh(env: ResilienceEnv) -> Iterator[None]:
-    env.reset()
-    yield
-    env.kit.clear_faults()
+def _fresh(env: ResilienceEnv) -> None:
+    env.reset()  # no fault, empty request log
 
 
 def raw_post(port: int, query: str) -> bytes:

@@ -12,24 +12,12 @@ import socket
 import statistics
 import threading
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from tests.resilience.harness import ResilienceEnv, sample
 
 SLOW_CLIENTS = 200
 HEADER_TIMEOUT = 2.0
 CAP = 400
-
-
-@pytest.fixture(scope="module")
-def env() -> Iterator[ResilienceEnv]:
-    environment = ResilienceEnv()
-    try:
-        yield environment
-    finally:
-        environment.close()
 
 
 def test_stalled_headers_are_closed_in_time_while_queries_keep_answering(env: ResilienceEnv) -> None:
