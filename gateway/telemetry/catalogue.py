@@ -9,7 +9,7 @@ operation text or a user id would exhaust its memory). Call sites pass only the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 # --- label values (closed sets) ---------------------------------------------------------------------------
 
@@ -64,14 +64,7 @@ ConnectionEvent = Literal[
     "malformed_request",
     "client_disconnected",
 ]
-CONNECTION_EVENTS: tuple[ConnectionEvent, ...] = (
-    "refused",
-    "header_timeout",
-    "body_timeout",
-    "headers_too_large",
-    "malformed_request",
-    "client_disconnected",
-)
+CONNECTION_EVENTS: tuple[ConnectionEvent, ...] = get_args(ConnectionEvent)
 
 # --- buckets -----------------------------------------------------------------------------------------------
 
