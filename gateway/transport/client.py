@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -43,6 +43,13 @@ class SubgraphFetchError(Exception):
 
 
 _ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+
+# Functions that add per-request headers (a request id, trace context) to every subgraph request, from the
+# current context. Applied here, in the transport, and not by the header rules: those headers differ per
+# client request and must not be part of the coalescing key (gateway/executor/dedup.py); a coalesced call
+# runs in a task created by the first caller, so it carries that caller's values. Registered once at
+# start-up by the features that need them; empty (no cost) otherwise.
+OUTGOING_HEADER_HOOKS: list[Callable[[dict[str, str]], None]] = []
 
 # The default of ``traffic_shaping.all.max_response_bytes`` (see gateway/config/model.py for why 16 MiB).
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -105,6 +112,8 @@ class SubgraphTransport:
         assert self._session is not None
         request_headers = {"content-type": "application/json", "accept": _ACCEPT}
         request_headers.update(headers)
+        for hook in OUTGOING_HEADER_HOOKS:
+            hook(request_headers)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(timeout):
