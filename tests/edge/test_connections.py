@@ -222,7 +222,18 @@ def test_a_client_leaving_during_its_upload_is_counted_not_logged(gateway: Runni
     assert_quiet_log(gateway)
 
 
-def test_connections_beyond_the_cap_get_503_and_the_rest_are_served(gateway: RunningGateway) -> None:
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
+    """A gateway whose only tight setting is the cap: held idle connections must not be closed by the
+    header timer while the test fills the cap (they would make room for the extra connection)."""
+    config = tmp_path_factory.mktemp("capped") / "gateway.yaml"
+    config.write_text(f"server:\n  max_connections: {CAP}\n  header_read_timeout: 60s\n")
+    with gateway_serve(SUPERGRAPH, "--config", str(config)) as running:
+        yield running
+
+
+def test_connections_beyond_the_cap_get_503_and_the_rest_are_served(capped: RunningGateway) -> None:
+    gateway = capped
     before = connection_events(gateway)
     held = [connect(gateway) for _ in range(CAP - 1)]
     try:
