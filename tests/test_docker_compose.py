@@ -93,7 +93,8 @@ def test_services_and_health_checks(compose: dict[str, Any]) -> None:
         assert command[command.index("--host") + 1] == "0.0.0.0"  # reachable from the gateway container
         assert f"http://127.0.0.1:{port}/health" in " ".join(service["healthcheck"]["test"])
     gateway = services["gateway"]
-    assert "http://127.0.0.1:4000/health" in " ".join(gateway["healthcheck"]["test"])
+    # readiness, not mere health: a draining gateway (SIGTERM) reports unhealthy and gets no new traffic
+    assert "http://127.0.0.1:4000/health/ready'" in " ".join(gateway["healthcheck"]["test"])
     assert gateway["depends_on"] == {name: {"condition": "service_healthy"} for name in [*SUBGRAPHS, "redis"]}
     assert "4000:4000" in gateway["ports"]
     for service in services.values():
