@@ -16,6 +16,7 @@ from aiohttp import web
 
 from gateway.config.model import Config
 from gateway.http.admission import admission_controlled
+from gateway.http.assets import graphiql_assets
 from gateway.http.connections import ConnectionTracker
 from gateway.http.cors import make_cors_middleware
 from gateway.http.csrf import make_csrf_middleware
@@ -25,7 +26,10 @@ from gateway.http.health import health_handler, live_handler, ready_handler
 from gateway.http.middlewares import error_middleware
 from gateway.keys import CONFIG_KEY, CONNECTIONS_KEY, DRAIN_KEY, PIPELINE_KEY, ManagedPipeline
 from gateway.reload import watch_context
-from gateway.telemetry.http import make_metrics_middleware, metrics_for, metrics_handler
+from gateway.telemetry.access import install_hooks as install_request_hooks
+from gateway.telemetry.access import request_middleware_for
+from gateway.telemetry.http import METRICS_KEY, make_metrics_middleware, metrics_for, metrics_handler
+from gateway.telemetry.tracing import make_tracing_middleware, tracing_context
 
 
 @contextlib.asynccontextmanager
@@ -60,9 +64,17 @@ def create_app(
     metrics = metrics_for(pipeline, config)
     if metrics.enabled:  # outermost: counts what the client saw, CSRF refusals and CORS preflights included
         middlewares.insert(0, make_metrics_middleware(metrics, server.graphql_path))
+    request_ids = request_middleware_for(config)
+    if request_ids is not None:  # outermost of all: every answer carries the request id, every log line too
+        middlewares.insert(0, request_ids)
+    tracing = config.telemetry.tracing
+    if tracing.enabled:  # outermost of all: the request's span covers everything it went through
+        middlewares.insert(0, make_tracing_middleware(server.graphql_path))
     app = web.Application(client_max_size=server.max_request_bytes, middlewares=middlewares)
+    install_request_hooks(app, config)
     app[CONFIG_KEY] = config
     app[PIPELINE_KEY] = pipeline
+    app[METRICS_KEY] = metrics
     drain_state = app[DRAIN_KEY] = DrainState()
     tracker = app[CONNECTIONS_KEY] = ConnectionTracker(server, metrics)
     metrics.watch_connections(lambda: tracker.open)
@@ -75,8 +87,13 @@ def create_app(
     app.router.add_get(health, health_handler(pipeline))
     app.router.add_get(live, live_handler())
     app.router.add_get(ready, ready_handler(pipeline, drain_state))
+    if server.graphiql:  # the page's scripts, styles and fonts, from the package (gateway.http.assets)
+        assets = graphiql_assets()
+        app.router.add_get(assets.route(server.graphql_path), assets.handle)
     if metrics.enabled:  # not under the CSRF check, which only guards graphql_path
         app.router.add_get(config.telemetry.metrics.path, metrics_handler(metrics))
+    if tracing.enabled:  # set up before the pipeline starts, shut down (spans exported) after it closed
+        app.cleanup_ctx.append(tracing_context(tracing))
     app.cleanup_ctx.append(_pipeline_lifetime)
     if config.supergraph.watch and supergraph_path is not None:
         app.cleanup_ctx.append(

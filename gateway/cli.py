@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,7 +35,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODULE:ATTR",
         help="callable taking the Config and returning the pipeline (embedding/testing; default: the engine)",
     )
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="lowest level logged (overrides telemetry.logging.level; default info)",
+    )
 
     plan = commands.add_parser("plan", help="print the query plan of an operation")
     plan.add_argument("--supergraph", required=True, help="supergraph SDL file")
@@ -68,20 +71,22 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    from gateway.telemetry.logs import announce
+
+    announce(message, error=True)  # "error: ..." on stderr; a JSON line once JSON logging is set up
     return 1
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from gateway.telemetry.logs import configure_logging
     from gateway.workers import ServeOptions, serve
 
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         return _fail(f"invalid configuration:\n{exc}")
+    # The format comes from the configuration (telemetry.logging), so logging is set up once it is loaded.
+    configure_logging(config.telemetry.logging, args.log_level)
     overrides: dict[str, Any] = {
         name: value
         for name, value in (("host", args.host), ("port", args.port), ("workers", args.workers))

@@ -22,7 +22,6 @@ import os
 import re
 import signal
 import socket
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +36,8 @@ from gateway.errors import GatewayError
 from gateway.http.connections import GatewaySite, ensure_descriptor_room, runner_options
 from gateway.http.drain import drain, split_shutdown_timeout
 from gateway.keys import CONNECTIONS_KEY, DRAIN_KEY, ManagedPipeline
+from gateway.telemetry import multiprocess as worker_metrics
+from gateway.telemetry.logs import announce
 
 log = logging.getLogger("gateway.serve")
 
@@ -117,8 +118,9 @@ async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) 
         "shutdown_timeout": in_flight_timeout,
         **runner_options(server),
     }
-    if not server.access_log:
-        runner_kwargs["access_log"] = None
+    # aiohttp's own access log stays off: ours (gateway.telemetry.access, `telemetry.logging.access_log` or
+    # `server.access_log`) writes one line per GraphQL request, with its request id.
+    runner_kwargs["access_log"] = None
     runner = web.AppRunner(app, **runner_kwargs)  # type: ignore[arg-type]
     await runner.setup()
     drained = False
@@ -138,9 +140,7 @@ async def _serve_app(app: web.Application, config: Config, *, reuse_port: bool) 
             loop.add_signal_handler(signum, stop.set)
         for address in runner.addresses:
             host, port = address[0], address[1]
-            print(
-                f"gateway: listening on http://{host}:{port} (pid {os.getpid()})", file=sys.stderr, flush=True
-            )
+            announce(f"gateway: listening on http://{host}:{port} (pid {os.getpid()})")
         await stop.wait()
         log.info("draining (pid %d)", os.getpid())
         drained = True
@@ -167,20 +167,29 @@ def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-def run_worker(config: Config, loaded: LoadedPipeline, *, reuse_port: bool) -> int:
-    """Serve in this process until SIGTERM/SIGINT; returns the exit code."""
+def run_worker(
+    config: Config, loaded: LoadedPipeline, *, reuse_port: bool, metrics_directory: str | None = None
+) -> int:
+    """Serve in this process until SIGTERM/SIGINT; returns the exit code.
+
+    ``metrics_directory``: where the workers of a supervisor share their metrics (``telemetry/multiprocess``).
+    """
     ensure_descriptor_room(config.server)
     app = create_app(
         config, loaded.pipeline, supergraph_path=loaded.supergraph_path, supergraph_sdl=loaded.supergraph_sdl
     )
+    if metrics_directory is not None:  # in the forked worker: per-worker state is created here
+        worker_metrics.share_worker_metrics(
+            app, metrics_directory, config.telemetry.metrics.worker_flush_interval
+        )
     try:
         with asyncio.Runner(loop_factory=loop_factory(config.server.event_loop)) as runner:
             runner.run(_serve_app(app, config, reuse_port=reuse_port))
     except StartupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        announce(str(exc), error=True)
         return 1
     except OSError as exc:
-        print(f"error: cannot listen on {config.server.host}:{config.server.port}: {exc}", file=sys.stderr)
+        announce(f"cannot listen on {config.server.host}:{config.server.port}: {exc}", error=True)
         return 1
     return 0
 
@@ -191,7 +200,7 @@ def serve(options: ServeOptions) -> int:
         loop_factory(options.config.server.event_loop)  # fail before forking workers
         loaded = prepare_pipeline(options)
     except StartupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        announce(str(exc), error=True)
         return 1
     if options.config.server.workers == 1:
         return run_worker(options.config, loaded, reuse_port=False)
@@ -208,10 +217,10 @@ def _reserve_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker_main(config: Config, loaded: LoadedPipeline) -> None:
+def _worker_main(config: Config, loaded: LoadedPipeline, metrics_directory: str | None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
-    raise SystemExit(run_worker(config, loaded, reuse_port=True))
+    raise SystemExit(run_worker(config, loaded, reuse_port=True, metrics_directory=metrics_directory))
 
 
 def _supervise(options: ServeOptions, loaded: LoadedPipeline) -> int:
@@ -219,16 +228,23 @@ def _supervise(options: ServeOptions, loaded: LoadedPipeline) -> int:
     try:
         reservation = _reserve_port(config.server.host, config.server.port)
     except OSError as exc:
-        print(f"error: cannot listen on {config.server.host}:{config.server.port}: {exc}", file=sys.stderr)
+        announce(f"cannot listen on {config.server.host}:{config.server.port}: {exc}", error=True)
         return 1
     port = reservation.getsockname()[1]
     config = dataclasses.replace(config, server=dataclasses.replace(config.server, port=port))
     context = multiprocessing.get_context("fork")
     workers: dict[int, tuple[multiprocessing.process.BaseProcess, float]] = {}
     stopping = False
+    # /metrics on any worker reports the sum over all workers (gateway/telemetry/multiprocess.py)
+    metrics_directory: str | None = None
+    if config.telemetry.metrics.enabled:
+        try:
+            metrics_directory = worker_metrics.create_directory()
+        except OSError as exc:
+            log.warning("cannot create a directory for the workers' metrics (each reports its own): %s", exc)
 
     def spawn() -> None:
-        process = context.Process(target=_worker_main, args=(config, loaded), daemon=False)
+        process = context.Process(target=_worker_main, args=(config, loaded, metrics_directory), daemon=False)
         process.start()
         assert process.pid is not None
         workers[process.sentinel] = (process, time.monotonic())
@@ -246,25 +262,22 @@ def _supervise(options: ServeOptions, loaded: LoadedPipeline) -> int:
             spawn()
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        print(
-            f"gateway: {config.server.workers} workers on http://{config.server.host}:{port}",
-            file=sys.stderr,
-            flush=True,
-        )
+        announce(f"gateway: {config.server.workers} workers on http://{config.server.host}:{port}")
         while workers:
             ready = multiprocessing.connection.wait(list(workers), timeout=1.0)
             for sentinel in ready:
                 assert isinstance(sentinel, int)
                 process, started = workers.pop(sentinel)
                 process.join()
+                if metrics_directory is not None and process.pid is not None:
+                    worker_metrics.retire_worker(metrics_directory, process.pid)
                 if stopping:
                     continue
                 uptime = time.monotonic() - started
                 if uptime < _MIN_HEALTHY_UPTIME:
-                    print(
-                        f"error: worker {process.pid} exited during start-up (code {process.exitcode}); "
-                        "stopping",
-                        file=sys.stderr,
+                    announce(
+                        f"worker {process.pid} exited during start-up (code {process.exitcode}); stopping",
+                        error=True,
                     )
                     exit_code = 1
                     on_signal(signal.SIGTERM, None)
@@ -279,4 +292,6 @@ def _supervise(options: ServeOptions, loaded: LoadedPipeline) -> int:
                 process.kill()
                 process.join()
         reservation.close()
+        if metrics_directory is not None:
+            worker_metrics.remove_directory(metrics_directory)
     return exit_code

@@ -179,9 +179,31 @@ class ServerConfig:
     )
     graphiql: bool = field(
         default=True,
-        metadata=_doc("Serve the GraphiQL IDE on GET graphql_path when a browser asks for HTML."),
+        metadata=_doc(
+            "Serve the GraphiQL IDE on GET graphql_path when a browser asks for HTML (every asset from the "
+            "gateway itself, under graphql_path/_graphiql/); false serves neither the page nor its assets."
+        ),
     )
-    access_log: bool = field(default=False, metadata=_doc("Log one line per request (costs throughput)."))
+    graphiql_headers: Mapping[str, str] = field(
+        default_factory=_empty_mapping,
+        metadata=_doc(
+            "Headers GraphiQL's headers editor starts with (gateway dev: a demo API key). They are written "
+            "into the page: never put a production secret here."
+        ),
+    )
+    expose_query_plan: bool = field(
+        default=False,
+        metadata=_doc(
+            "Honour the `Apollo-Expose-Query-Plan: true` request header: that request's response gets its "
+            "query plan (extensions.apolloQueryPlan {object, text}) and, when demand control measured it, "
+            "its cost (extensions.cost). GraphiQL sends the header. The plan shows how the supergraph is "
+            "split between subgraphs: keep this off on a public endpoint."
+        ),
+    )
+    access_log: bool = field(
+        default=False,
+        metadata=_doc("Older switch of telemetry.logging.access_log: true turns the access line on too."),
+    )
     event_loop: str = field(
         default="auto",
         metadata=_doc("Event loop: uvloop (faster), asyncio, or auto (uvloop when installed)."),

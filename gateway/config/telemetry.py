@@ -11,7 +11,13 @@ This module must not import ``gateway.config.model`` at import time (``model.py`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Annotated, NoReturn
+
+from gateway.config.logging import LoggingConfig
+from gateway.config.tracing import TracingConfig
+
+# Must equal ``gateway.config.model.Duration`` (checked by tests/telemetry/test_workers_metrics_merge.py).
+Duration = Annotated[float, "duration"]
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -32,10 +38,20 @@ class MetricsConfig:
         default=True, metadata=_doc("Collect metrics and serve them on `path` (GET, never CSRF-checked).")
     )
     path: str = field(default="/metrics", metadata=_doc("URL path of the Prometheus scrape endpoint."))
+    worker_flush_interval: Duration = field(
+        default=1.0,
+        metadata=_doc(
+            "With `server.workers` > 1: how often each worker publishes its values for the other "
+            "workers' scrapes (also when it answers a scrape, and at exit): a scrape sees the other "
+            "workers' values at most this old."
+        ),
+    )
 
     def __post_init__(self) -> None:
         if not self.path.startswith("/"):
             _invalid("path", "path must start with '/'")
+        if self.worker_flush_interval <= 0:
+            _invalid("worker_flush_interval", "worker_flush_interval must be greater than zero")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,4 +60,12 @@ class TelemetryConfig:
 
     metrics: MetricsConfig = field(
         default_factory=MetricsConfig, metadata=_doc("Prometheus metrics endpoint.")
+    )
+    logging: LoggingConfig = field(
+        default_factory=LoggingConfig,
+        metadata=_doc("Log format, access log and request ids (gateway/telemetry/logs.py)."),
+    )
+    tracing: TracingConfig = field(
+        default_factory=TracingConfig,
+        metadata=_doc("OpenTelemetry traces exported over OTLP (docs/tracing.md)."),
     )

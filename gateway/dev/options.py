@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from gateway.config.model import Config
 
@@ -94,6 +95,7 @@ def embedded_config(host: str, port: int) -> Config:
     from gateway.auth.api_keys import hash_key
     from gateway.config.auth import ApiKey, ApiKeysConfig, AuthenticationConfig
     from gateway.config.load import config_with
+    from gateway.config.policies import DemandControlConfig
 
     keys = tuple(ApiKey(hash_key(k.key), k.user_id, k.scopes) for k in DEMO_KEYS)
     authentication = AuthenticationConfig(
@@ -102,6 +104,17 @@ def embedded_config(host: str, port: int) -> Config:
     config = config_with(
         Config(authentication=authentication, dev=True), "server", host=host, port=port, workers=1
     )
+    # one access line per request (with its request id): a developer wants to see each call
+    config = config_with(config, "telemetry", logging=replace(config.telemetry.logging, access_log=True))
+    # GraphiQL: starts with the first demo key in its headers editor and shows each run's plan and cost
+    # (demand control measures, never rejects; the numbers reach only requests that ask, as the plan does).
+    config = config_with(
+        config,
+        "server",
+        graphiql_headers=MappingProxyType({authentication.api_keys.header_name: DEMO_KEYS[0].key}),
+        expose_query_plan=True,
+    )
+    config = replace(config, demand_control=DemandControlConfig(enabled=True, mode="measure"))
     return config
 
 

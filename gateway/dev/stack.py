@@ -123,8 +123,7 @@ class DevStack:
             "shutdown_timeout": 2.0,
             **runner_options(config.server),
         }
-        if not config.server.access_log:
-            runner_kwargs["access_log"] = None
+        runner_kwargs["access_log"] = None  # ours replaces aiohttp's (gateway.telemetry.access)
         runner = web.AppRunner(app, **runner_kwargs)  # type: ignore[arg-type]
         await runner.setup()
         self._runner = runner
@@ -277,5 +276,7 @@ async def run_stack(options: DevOptions) -> int:
 
 def run(options: DevOptions) -> int:
     """``gateway dev``: returns the process exit code."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from gateway.telemetry.logs import configure_logging
+
+    configure_logging(options.config.telemetry.logging)
     return asyncio.run(run_stack(options))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -27,8 +27,12 @@ from gateway.executor.merge import (
 )
 from gateway.executor.representations import build_representation, context_value
 from gateway.planner.nodes import UNRESOLVED_TYPENAME, FetchNode, QueryPlan
+from gateway.telemetry import tracing as _tracing
 from gateway.transport.client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphFetchError, decode_response
 from gateway.transport.resilience import ResilientTransport, SubgraphGuard
+
+if TYPE_CHECKING:
+    from gateway.telemetry.tracing_sdk import FetchTrace
 
 _INCLUDE_ERRORS = SubgraphErrorRules()
 
@@ -124,7 +128,15 @@ class _Run:
         self.data: dict[str, Any] = {}
         self.errors: dict[int, list[FormattedError]] = {}
 
-    async def send(self, fetch: FetchNode, variables: dict[str, Any]) -> dict[str, Any]:
+    def send(self, fetch: FetchNode, variables: dict[str, Any]) -> Awaitable[dict[str, Any]]:
+        """One subgraph fetch (awaitable): the decoded response. With tracing on, inside its CLIENT span."""
+        if _tracing.ACTIVE:
+            return _tracing.fetch(self._send, fetch, variables, self.env.endpoints[fetch.service])
+        return self._send(fetch, variables, None)
+
+    async def _send(
+        self, fetch: FetchNode, variables: dict[str, Any], trace: FetchTrace | None
+    ) -> dict[str, Any]:
         endpoint = self.env.endpoints[fetch.service]
         payload: dict[str, Any] = {"query": fetch.operation}
         if fetch.operation_name:
@@ -151,17 +163,25 @@ class _Run:
 
         if endpoint.deduplicate and fetch.operation_kind == "query":
             key = (endpoint.url, body, tuple(sorted(headers.items())))
+            if trace is not None:
+                trace.joining(key)
             try:
                 status, reason, raw, decoded = await self.env.inflight.run(key, call)
             finally:
                 if not led:  # an identical call was already in flight: this fetch shared it (metrics)
                     transport.metrics.subgraph_coalesced(fetch.service)
+                if trace is not None:
+                    trace.coalesced = not led
+            if trace is not None:
+                trace.status = status
             if not led:
                 # the leader's decoded tree is the leader's: every waiter decodes its own copy (trees are
                 # mutated while merging and must never be shared between client requests)
                 return decode_response(fetch.service, status, reason, raw)
             return decoded  # type: ignore[no-any-return]
-        _, _, _, decoded = await call()
+        status, _, _, decoded = await call()
+        if trace is not None:
+            trace.status = status
         return decoded  # type: ignore[no-any-return]
 
     def fail(self, fetch: FetchNode, error: SubgraphFetchError, path: list[str | int] | None) -> None:

@@ -31,7 +31,7 @@ from gateway.errors import (
     make_error,
 )
 from gateway.http.connections import RateLimitedLog
-from gateway.http.graphiql import render_graphiql
+from gateway.http.graphiql import graphiql_page
 from gateway.http.negotiation import APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, TEXT_HTML, negotiate
 from gateway.http.params import build_request, decode_query_string, parse_json_body
 from gateway.http.serialize import error_response, json_response
@@ -79,7 +79,7 @@ class GraphQLHandler:
         self._batching = batching or BatchingConfig()
         self._timeout = server.request_timeout
         self._max_bytes = server.max_request_bytes
-        self._graphiql_page = render_graphiql(server.graphql_path) if server.graphiql else None
+        self._graphiql_page = graphiql_page(server)  # None when server.graphiql is off
         self._too_large = f"the request body exceeds the limit of {server.max_request_bytes} bytes"
         self._body_timeout = min(server.body_read_timeout, server.request_timeout)
         self._default_media = server.default_response_media_type
@@ -222,9 +222,7 @@ class GraphQLHandler:
             return error_response(406, _NOT_ACCEPTABLE_MESSAGE, NOT_ACCEPTABLE)
         if media_type == TEXT_HTML:
             assert self._graphiql_page is not None
-            return web.Response(
-                body=self._graphiql_page, headers={"Content-Type": "text/html; charset=utf-8"}
-            )
+            return self._graphiql_page.response()
         try:
             payload = decode_query_string(query)
             graphql_request = build_request(payload, "GET", _lowered(request), request.remote)

@@ -47,6 +47,7 @@ from gateway.errors import (
 from gateway.pipeline.dedupe import dedupe_document
 from gateway.planner.operation import find_operation, fragments_of
 from gateway.response.shape import Projection, compile_projection
+from gateway.telemetry.tracing import stage
 
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 # graphql-core's ``max_errors`` (its default, made explicit so the refusal can name it).
@@ -189,15 +190,18 @@ def prepare_operation(
 ) -> PreparedOperation:
     """Parse + validate + select the operation; raises ``RequestError`` (cacheable) on failure."""
     try:
-        document = parse(query, max_tokens=max_tokens)
+        with stage("graphql.parse", cache_hit=False):  # spans when tracing is on (a cache miss: cold path)
+            document = parse(query, max_tokens=max_tokens)
     except GraphQLError as error:
         raise RequestError([format_graphql_error(error, GRAPHQL_PARSE_FAILED)]) from None
-    # Everything below (validation, operation selection, projection, planning) sees the deduplicated document.
-    document = dedupe_document(document)
-    errors = validate(schema, document, _RULES[introspection], max_errors=MAX_VALIDATION_ERRORS)
-    if errors:
-        errors = _name_aborts(errors)
-        raise RequestError([format_graphql_error(e, GRAPHQL_VALIDATION_FAILED) for e in errors])
+    with stage("graphql.validate", cache_hit=False):
+        # Everything below (validation, operation selection, projection, planning) sees the deduplicated
+        # document.
+        document = dedupe_document(document)
+        errors = validate(schema, document, _RULES[introspection], max_errors=MAX_VALIDATION_ERRORS)
+        if errors:
+            errors = _name_aborts(errors)
+            raise RequestError([format_graphql_error(e, GRAPHQL_VALIDATION_FAILED) for e in errors])
     operation = find_operation(document, operation_name)
     if operation is None:
         message = (

@@ -18,7 +18,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from gateway.errors import (
 from gateway.executor.dedup import InFlightMap
 from gateway.executor.execute import ExecutionEnvironment, HeadersFor, SubgraphEndpoint, execute_plan
 from gateway.pipeline.context import BasePlugin, Plugin, RequestContext
+from gateway.pipeline.expose import PlanViews, expose_plan_and_cost, wants_query_plan
 from gateway.pipeline.plugins import build_plugins
 from gateway.pipeline.prepare import PreparedOperation, RequestError, format_graphql_error, prepare_operation
 from gateway.pipeline.types import GraphQLRequest, GraphQLResponse
@@ -49,7 +50,9 @@ from gateway.planner.nodes import QueryPlan
 from gateway.response.shape import shape_response
 from gateway.supergraph.api_schema import build_api_schema
 from gateway.supergraph.model import Supergraph, load_supergraph
+from gateway.telemetry import tracing as _tracing
 from gateway.telemetry.metrics import create_metrics
+from gateway.telemetry.scope import note_request_context
 from gateway.transport.client import SubgraphTransport
 from gateway.transport.resilience import ResilientTransport
 
@@ -116,6 +119,8 @@ class GatewayPipeline:
         self._on_response = _implementing(self.plugins, "on_response")
         self._snapshot: SchemaSnapshot | None = None
         self._request_timeout = self.config.server.request_timeout
+        # Apollo-Expose-Query-Plan is honoured only when configured (gateway.pipeline.expose).
+        self._plan_views = PlanViews() if self.config.server.expose_query_plan else None
 
     async def start(self) -> None:
         await self.transport.start()
@@ -202,6 +207,10 @@ class GatewayPipeline:
             except RequestError as error:
                 cached = error
             snapshot.operations.put(key, cached)
+            if _tracing.ACTIVE:  # parse and validate spans were made by prepare_operation
+                _tracing.prepared(cached, False)
+        elif _tracing.ACTIVE:
+            _tracing.prepared(cached, True)
         if isinstance(cached, RequestError):
             raise cached
         return cached
@@ -244,16 +253,26 @@ class GatewayPipeline:
         key = (labels, ctx.plan_key)
         plan = prepared.plans.get(key)
         self.metrics.plan_cache(plan is not None)
-        if plan is None:
-            started = time.perf_counter()
-            try:
-                plan = build_query_plan(snapshot.supergraph, ctx.operation, ctx.fragments, labels)
-            except PlanningError as error:
-                raise RequestError([make_error(str(error), QUERY_PLANNING_FAILED)], 500) from None
-            self.metrics.plan_built(time.perf_counter() - started)
-            if len(prepared.plans) >= _MAX_PLANS_PER_OPERATION:
-                prepared.plans.pop(next(iter(prepared.plans)))
-            prepared.plans[key] = plan
+        if _tracing.ACTIVE:
+            with _tracing.stage("graphql.plan", cache_hit=plan is not None):
+                return plan if plan is not None else self._build_plan(snapshot, ctx, key, labels)
+        return plan if plan is not None else self._build_plan(snapshot, ctx, key, labels)
+
+    def _build_plan(
+        self, snapshot: SchemaSnapshot, ctx: RequestContext, key: Any, labels: frozenset[str]
+    ) -> QueryPlan:
+        prepared = ctx.prepared
+        assert prepared is not None
+        assert ctx.operation is not None
+        started = time.perf_counter()
+        try:
+            plan = build_query_plan(snapshot.supergraph, ctx.operation, ctx.fragments, labels)
+        except PlanningError as error:
+            raise RequestError([make_error(str(error), QUERY_PLANNING_FAILED)], 500) from None
+        self.metrics.plan_built(time.perf_counter() - started)
+        if len(prepared.plans) >= _MAX_PLANS_PER_OPERATION:
+            prepared.plans.pop(next(iter(prepared.plans)))
+        prepared.plans[key] = plan
         return plan
 
     def _introspect(
@@ -270,13 +289,20 @@ class GatewayPipeline:
             prepared.introspection_result = data
         return data, errors
 
-    async def run(self, request: GraphQLRequest) -> GraphQLResponse:
+    def run(self, request: GraphQLRequest) -> Coroutine[Any, Any, GraphQLResponse]:
+        """Answer one GraphQL request (awaitable). With tracing on, inside the operation's span."""
+        if _tracing.ACTIVE:
+            return _tracing.operation(self._run, request)
+        return self._run(request)
+
+    async def _run(self, request: GraphQLRequest) -> GraphQLResponse:
         snapshot = self._snapshot
         if snapshot is None:
             return GraphQLResponse(
                 {"errors": [make_error("The supergraph is not loaded yet.", SUPERGRAPH_NOT_READY)]}, 503
             )
         ctx = RequestContext(request=request, snapshot=snapshot, metrics=self.metrics)
+        note_request_context(ctx)  # for the access log (principal, operation, cost); no-op when it is off
         ctx.deadline = asyncio.get_running_loop().time() + self._request_timeout
         for plugin in self._on_request:
             early = await plugin.on_request(ctx)
@@ -322,9 +348,10 @@ class GatewayPipeline:
         except RequestError as error:
             return self._finish(ctx, GraphQLResponse({"errors": error.errors}, error.http_status))
 
-        data, errors = await execute_plan(
+        execution = execute_plan(
             plan, snapshot.env, ctx.variables, self._headers_for(snapshot, ctx), ctx.deadline
         )
+        data, errors = await (_tracing.execute(execution, plan) if _tracing.ACTIVE else execution)
         if prepared.introspection is not None:
             introspected, more = self._introspect(snapshot, prepared, ctx.variables)
             data.update(introspected)
@@ -335,6 +362,8 @@ class GatewayPipeline:
         body: dict[str, Any] = {"errors": errors, "data": shaped} if errors else {"data": shaped}
         for plugin in self._on_response:
             await plugin.on_response(ctx, body)
+        if self._plan_views is not None and wants_query_plan(request.headers):
+            expose_plan_and_cost(ctx, plan, self._plan_views)
         if ctx.extensions:
             body["extensions"] = {**body.get("extensions", {}), **ctx.extensions}
         return self._finish(ctx, GraphQLResponse(body))

@@ -151,7 +151,8 @@ SUPERGRAPH_INFO = MetricSpec(
 
 BREAKER_STATE = MetricSpec(
     "gateway_subgraph_circuit_breaker_state",
-    "1 for the current state of each subgraph URL's circuit breaker (closed, open, half_open), else 0.",
+    "1 for the current state of each subgraph URL's circuit breaker (closed, open, half_open), else 0; "
+    "with several worker processes, how many are in that state.",
     ("subgraph", "url", "state"),
 )
 BREAKER_TRANSITIONS = MetricSpec(
@@ -182,7 +183,7 @@ CONNECTION_EVENTS_METRIC = MetricSpec(
 )
 CONNECTIONS_OPEN = MetricSpec(
     "gateway_http_connections_open",
-    "Client connections open in this process.",
+    "Client connections open (summed over the worker processes).",
 )
 
 ALL_METRICS: tuple[MetricSpec, ...] = (

@@ -20,6 +20,8 @@ from gateway.telemetry.metrics import Metrics, create_metrics
 from gateway.telemetry.scope import CURRENT_SCOPE, RequestScope
 
 CLIENT_CLOSED_REQUEST = 499
+# The app's metrics (``create_app`` sets it): ``gateway.workers`` shares them with the other workers.
+METRICS_KEY = web.AppKey("metrics", Metrics)
 
 
 def metrics_for(pipeline: Any, config: Config) -> Metrics:
@@ -39,8 +41,11 @@ def make_metrics_middleware(metrics: Metrics, graphql_path: str) -> Middleware:
     async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path != graphql_path:
             return await handler(request)
-        scope = RequestScope()
-        token = CURRENT_SCOPE.set(scope)
+        scope = CURRENT_SCOPE.get()  # opened by the request-id / access-log middleware when that is on
+        token = None
+        if scope is None:
+            scope = RequestScope()
+            token = CURRENT_SCOPE.set(scope)
         started = perf_counter()
         status = 500
         try:
@@ -54,7 +59,8 @@ def make_metrics_middleware(metrics: Metrics, graphql_path: str) -> Middleware:
             status = CLIENT_CLOSED_REQUEST
             raise
         finally:
-            CURRENT_SCOPE.reset(token)
+            if token is not None:
+                CURRENT_SCOPE.reset(token)
             metrics.request_finished(scope.operation_kind, status, perf_counter() - started)
 
     return metrics_middleware

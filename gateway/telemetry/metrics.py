@@ -12,19 +12,30 @@ Why values live in ``accumulators.py`` and not in prometheus-client ``Counter``/
 cost ~1-2 us per call (locks, several layers), about 3% of a light request's gateway CPU in total; plain
 event-loop-local accumulators cost a tenth of that, and prometheus-client still renders them at scrape time
 (measured in docs/telemetry.md).
+
+With several worker processes, ``gateway/telemetry/multiprocess.py`` hands each ``PrometheusMetrics`` the
+other workers' values before a scrape (``set_others``), and the collectors add them to this process's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from prometheus_client import CollectorRegistry, Info
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import Metric
 
 from gateway.telemetry import catalogue as cat
-from gateway.telemetry.accumulators import AccumulatorCollector, CounterFamily, Histogram, HistogramFamily
+from gateway.telemetry.accumulators import (
+    AccumulatorCollector,
+    CounterFamily,
+    Histogram,
+    HistogramFamily,
+    Row,
+)
 from gateway.telemetry.catalogue import (
     AuthFailureReason,
     BreakerState,
@@ -42,6 +53,21 @@ from gateway.telemetry.scope import note_operation_kind
 BreakerSource = Callable[[], Mapping[str, Mapping[str, str]]]
 # Reads the number of open client connections at scrape time.
 ConnectionSource = Callable[[], int]
+
+
+@dataclass(frozen=True, slots=True)
+class OtherProcesses:
+    """What other worker processes add to this one's exposition (``gateway/telemetry/multiprocess.py``).
+
+    ``families``: metric name -> row lists to add to the counters and histograms (values inherited at fork,
+    exited workers, live workers). The gauges come from live workers only: their open connections, their
+    breaker states (subgraph -> URL -> state) and the labels of their supergraph info.
+    """
+
+    families: dict[str, list[list[Row]]] = field(default_factory=dict)
+    connections: list[float] = field(default_factory=list)
+    breakers: list[Mapping[str, Mapping[str, str]]] = field(default_factory=list)
+    supergraphs: list[dict[str, str]] = field(default_factory=list)
 
 
 class Metrics:
@@ -147,33 +173,35 @@ class PrometheusMetrics(Metrics):
         )
         self._connections = _ConnectionsCollector()
         self._breakers = _BreakerStateCollector()
+        # Called by ``exposition`` before collecting (set by ``multiprocess.WorkerMetrics``).
+        self.before_scrape: Callable[[], None] | None = None
         self.registry = CollectorRegistry()
         self.registry.register(self._breakers)
         self.registry.register(self._connections)
-        self.registry.register(
-            AccumulatorCollector(
-                [
-                    self._http_requests,
-                    self._http_duration,
-                    self._subgraph_requests,
-                    self._subgraph_duration,
-                    self._coalesced,
-                    self._plan_cache,
-                    planning,
-                    cost,
-                    self._rate_limit,
-                    self._redis_errors,
-                    self._auth,
-                    self._reloads,
-                    self._transitions,
-                    self._retries,
-                    self._rejected,
-                    self._shed,
-                    self._connection_events,
-                ]
-            )
+        self._accumulators = AccumulatorCollector(
+            [
+                self._http_requests,
+                self._http_duration,
+                self._subgraph_requests,
+                self._subgraph_duration,
+                self._coalesced,
+                self._plan_cache,
+                planning,
+                cost,
+                self._rate_limit,
+                self._redis_errors,
+                self._auth,
+                self._reloads,
+                self._transitions,
+                self._retries,
+                self._rejected,
+                self._shed,
+                self._connection_events,
+            ]
         )
-        self._supergraph = Info(cat.SUPERGRAPH_INFO.name, cat.SUPERGRAPH_INFO.help, registry=self.registry)
+        self.registry.register(self._accumulators)
+        self._supergraph = _InfoCollector()
+        self.registry.register(self._supergraph)
         # Bound once: the hot calls below are a dict lookup and an add.
         self._http_hist = self._http_duration.children
         self._planning = planning.child(())
@@ -222,7 +250,7 @@ class PrometheusMetrics(Metrics):
 
     def supergraph_loaded(self, sha256: str) -> None:
         self._reloads.values[("success",)] += 1.0
-        self._supergraph.info({"sha256": sha256})
+        self._supergraph.labels = {"sha256": sha256}
 
     def supergraph_load_failed(self) -> None:
         self._reloads.values[("failure",)] += 1.0
@@ -250,36 +278,104 @@ class PrometheusMetrics(Metrics):
 
     def exposition(self, accept: str | None = None) -> tuple[bytes, str]:
         encoder, content_type = choose_encoder(accept or "")
+        if self.before_scrape is not None:
+            self.before_scrape()
         return encoder(self.registry), content_type
+
+    # --- several worker processes (gateway/telemetry/multiprocess.py) --------------------------------------
+
+    def worker_snapshot(self) -> dict[str, Any]:
+        """This process's values (JSON-able): counter and histogram rows by metric name, gauges read now."""
+        return {
+            "families": self._accumulators.snapshot(),
+            "connections": self._connections.own(),
+            "breakers": self._breakers.own(),
+            "supergraph": self._supergraph.labels,
+        }
+
+    def restart_from_zero(self) -> dict[str, list[Row]]:
+        """Zero every counter and histogram in place; returns the rows they held (what a forked worker
+        inherited from the supervisor, to be counted once rather than once per worker)."""
+        held = self._accumulators.snapshot()
+        self._accumulators.zero()
+        return held
+
+    def set_others(self, others: OtherProcesses) -> None:
+        """Add ``others`` to this process's values from the next collect on."""
+        self._accumulators.others = others.families
+        self._connections.others = others.connections
+        self._breakers.others = others.breakers
+        self._supergraph.others = others.supergraphs
 
 
 class _BreakerStateCollector:
-    """The breaker-state gauge, read from the breakers themselves at scrape time (no per-call cost)."""
+    """The breaker-state gauge, read from the breakers themselves at scrape time (no per-call cost).
+
+    With other worker processes (each has its own breakers) the value is the number of live workers whose
+    breaker for that URL is in that state (prometheus-client's "livesum"); with one process, 1 or 0.
+    """
 
     def __init__(self) -> None:
         self.source: BreakerSource | None = None
+        self.others: list[Mapping[str, Mapping[str, str]]] = []
+
+    def own(self) -> Mapping[str, Mapping[str, str]]:
+        return self.source() if self.source is not None else {}
 
     def collect(self) -> Iterator[Metric]:
         spec = cat.BREAKER_STATE
         family = GaugeMetricFamily(spec.name, spec.help, labels=list(spec.labels))
-        states = self.source() if self.source is not None else {}
-        for subgraph, urls in sorted(states.items()):
-            for url, current in sorted(urls.items()):
-                for state in cat.BREAKER_STATES:
-                    family.add_metric([subgraph, url, state], 1.0 if state == current else 0.0)
+        counts: dict[tuple[str, str], dict[str, float]] = {}
+        for states in (self.own(), *self.others):
+            for subgraph, urls in states.items():
+                for url, current in urls.items():
+                    by_state = counts.get((subgraph, url))
+                    if by_state is None:
+                        by_state = counts[(subgraph, url)] = dict.fromkeys(cat.BREAKER_STATES, 0.0)
+                    if current in by_state:
+                        by_state[current] += 1.0
+        for (subgraph, url), by_state in sorted(counts.items()):
+            for state, value in by_state.items():
+                family.add_metric([subgraph, url, state], value)
         yield family
 
 
 class _ConnectionsCollector:
-    """The open-connections gauge, read from the connection tracker at scrape time (no per-call cost)."""
+    """The open-connections gauge, read from the connection tracker at scrape time (no per-call cost); with
+    other worker processes, the sum over the live ones."""
 
     def __init__(self) -> None:
         self.source: ConnectionSource | None = None
+        self.others: list[float] = []
+
+    def own(self) -> float:
+        return float(self.source()) if self.source is not None else 0.0
 
     def collect(self) -> Iterator[Metric]:
         spec = cat.CONNECTIONS_OPEN
         family = GaugeMetricFamily(spec.name, spec.help, labels=[])
-        family.add_metric([], float(self.source()) if self.source is not None else 0.0)
+        family.add_metric([], self.own() + sum(self.others))
+        yield family
+
+
+class _InfoCollector:
+    """The supergraph info (``gateway_supergraph_info``, value 1). With other worker processes (each reloads
+    on its own), one series per distinct supergraph served by a live worker: two only while a reload is
+    reaching every worker."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.others: list[dict[str, str]] = []
+
+    def collect(self) -> Iterator[Metric]:
+        spec = cat.SUPERGRAPH_INFO
+        served = [self.labels]
+        for labels in self.others:
+            if labels not in served:
+                served.append(labels)
+        family = InfoMetricFamily(spec.name, spec.help, labels=[])
+        for labels in served:
+            family.add_metric([], labels)
         yield family
 
 

@@ -16,6 +16,7 @@ from strawberry.aiohttp.views import GraphQLView
 from strawberry.federation import Schema
 
 from subgraphs.common.sqlite import MEMORY
+from subgraphs.common.tracing import tracing_from_env
 
 ContextFactory = Callable[[web.Request, web.StreamResponse], Any]
 
@@ -42,14 +43,18 @@ def build_app(
     context_factory: ContextFactory,
     on_cleanup: Callable[[], None],
 ) -> web.Application:
-    """An aiohttp app serving ``/graphql`` and ``/health`` for the subgraph ``name``."""
-    app = web.Application()
+    """An aiohttp app serving ``/graphql`` and ``/health`` for the subgraph ``name``; with a span per GraphQL
+    request when the OpenTelemetry environment variables ask for traces (``subgraphs.common.tracing``)."""
+    tracing = tracing_from_env(name)
+    app = web.Application(middlewares=[tracing.middleware()] if tracing is not None else [])
 
     async def health(_request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "subgraph": name})
 
     async def cleanup(_app: web.Application) -> None:
         on_cleanup()
+        if tracing is not None:
+            await tracing.close()  # queued spans are exported before the process exits
 
     app.router.add_route("*", "/graphql", SubgraphView(schema, context_factory))
     app.router.add_get("/health", health)
