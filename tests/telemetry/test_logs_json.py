@@ -69,15 +69,6 @@ ACCESS_FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[ResilienceEnv]:
-    environment = ResilienceEnv()
-    try:
-        yield environment
-    finally:
-        environment.close()
-
-
-@pytest.fixture(scope="module")
 def gateway(env: ResilienceEnv) -> Iterator[Gateway]:
     gateway = env.gateway(CONFIG, "json-logs")
     yield gateway

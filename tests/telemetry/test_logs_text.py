@@ -36,15 +36,6 @@ LINE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[ResilienceEnv]:
-    environment = ResilienceEnv()
-    try:
-        yield environment
-    finally:
-        environment.close()
-
-
-@pytest.fixture(scope="module")
 def gateway(env: ResilienceEnv) -> Iterator[Gateway]:
     gateway = env.gateway(CONFIG, "text-logs")
     yield gateway

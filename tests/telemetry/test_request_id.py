@@ -39,15 +39,6 @@ traffic_shaping:
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[ResilienceEnv]:
-    environment = ResilienceEnv()
-    try:
-        yield environment
-    finally:
-        environment.close()
-
-
-@pytest.fixture(scope="module")
 def gateway(env: ResilienceEnv) -> Iterator[Gateway]:
     gateway = env.gateway(CONFIG, "request-id")
     yield gateway

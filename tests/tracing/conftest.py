@@ -6,17 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.resilience.harness import ResilienceEnv
+from tests.resilience.conftest import env
 from tests.tracing.receiver import OtlpGrpcReceiver, OtlpHttpReceiver
 
-
-@pytest.fixture(scope="module")
-def env() -> Iterator[ResilienceEnv]:
-    environment = ResilienceEnv()
-    try:
-        yield environment
-    finally:
-        environment.close()
+__all__ = ["env", "grpc_receiver", "http_receiver"]  # env: the resilience suite's two real subgraphs
 
 
 @pytest.fixture(scope="module")
