@@ -40,7 +40,7 @@ from gateway.cache.lru import LRUCache
 from gateway.config.logging import LoggingConfig
 from gateway.config.model import Config
 from gateway.telemetry.logs import ACCESS_LOGGER, AccessEntry
-from gateway.telemetry.scope import CURRENT_SCOPE, RequestScope
+from gateway.telemetry.scope import CURRENT_SCOPE, RequestScope, enter_scope
 from gateway.transport.client import OUTGOING_HEADER_HOOKS
 
 CLIENT_CLOSED_REQUEST = 499
@@ -218,11 +218,7 @@ def make_request_middleware(settings: LoggingConfig, graphql_path: str, access: 
         if request.path != graphql_path:
             return await handler(request)
         request_id = request_id_from(request.headers.get(header)) if ids else None
-        scope = CURRENT_SCOPE.get()  # one scope per request, whichever telemetry middleware opens it
-        token = None
-        if scope is None:
-            scope = RequestScope()
-            token = CURRENT_SCOPE.set(scope)
+        scope, token = enter_scope()  # one scope per request, whichever telemetry middleware opens it
         scope.request_id = request_id
         scope.request_id_header = header
         if writer is not None:

@@ -17,7 +17,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from gateway.config.model import Config
 from gateway.telemetry.metrics import Metrics, create_metrics
-from gateway.telemetry.scope import CURRENT_SCOPE, RequestScope
+from gateway.telemetry.scope import CURRENT_SCOPE, enter_scope
 
 CLIENT_CLOSED_REQUEST = 499
 # The app's metrics (``create_app`` sets it): ``gateway.workers`` shares them with the other workers.
@@ -41,11 +41,7 @@ def make_metrics_middleware(metrics: Metrics, graphql_path: str) -> Middleware:
     async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path != graphql_path:
             return await handler(request)
-        scope = CURRENT_SCOPE.get()  # opened by the request-id / access-log middleware when that is on
-        token = None
-        if scope is None:
-            scope = RequestScope()
-            token = CURRENT_SCOPE.set(scope)
+        scope, token = enter_scope()  # or joined: an outer telemetry middleware may have opened it
         started = perf_counter()
         status = 500
         try:

@@ -16,7 +16,7 @@ filter, subgraph calls through the transport's outgoing-header hook, and tracing
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from gateway.telemetry.catalogue import OperationKind
@@ -60,3 +60,16 @@ def current_request_id() -> str | None:
     """The id of the client request being handled, or ``None`` (outside a request, or request ids off)."""
     scope = CURRENT_SCOPE.get()
     return None if scope is None else scope.request_id
+
+
+def enter_scope() -> tuple[RequestScope, Token[RequestScope | None] | None]:
+    """The current request's scope, and the token to reset when this caller opened it.
+
+    Whichever telemetry middleware runs first (tracing, request ids / access log, metrics: each may be off)
+    opens the one scope of the request; the others join it. Only the opener resets the variable.
+    """
+    scope = CURRENT_SCOPE.get()
+    if scope is not None:
+        return scope, None
+    scope = RequestScope()
+    return scope, CURRENT_SCOPE.set(scope)

@@ -49,7 +49,7 @@ from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from gateway.config.tracing import TracingConfig
-from gateway.telemetry.scope import CURRENT_SCOPE, RequestScope, current_request_id
+from gateway.telemetry.scope import CURRENT_SCOPE, current_request_id, enter_scope
 from gateway.transport.client import SubgraphFetchError
 
 log = logging.getLogger("gateway.tracing")
@@ -326,11 +326,7 @@ class TracingRuntime:
             _request_attributes(span, request, route)
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         # the request's telemetry slot, opened here (outermost) so the request id set inside is readable after
-        scope = CURRENT_SCOPE.get()
-        scope_token = None
-        if scope is None:
-            scope = RequestScope()
-            scope_token = CURRENT_SCOPE.set(scope)
+        scope, scope_token = enter_scope()
         status: int | None = 500
         try:
             response = await handler(request)
