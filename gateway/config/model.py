@@ -608,17 +608,57 @@ class ProgressiveOverrideConfig:
 
 @dataclass(frozen=True, slots=True)
 class PersistedQueriesConfig:
-    """Automatic persisted queries (APQ, Apollo's protocol): clients send a sha256 hash instead of the query
-    text once the gateway has seen it."""
+    """Persisted queries: automatic persisted queries (APQ, Apollo's protocol: clients send a sha256 hash
+    instead of the query text once the gateway has seen it) and trusted documents from a manifest file."""
 
     enabled: bool = field(default=True, metadata=_doc("Accept extensions.persistedQuery (APQ)."))
     max_entries: int = field(
         default=10000, metadata=_doc("Queries kept per process (least recently used out).")
     )
+    manifest: str | None = field(
+        default=None,
+        metadata=_doc(
+            "Trusted documents file, loaded at start-up: Apollo's persisted query list "
+            "(format apollo-persisted-query-manifest) or Relay's JSON map of id to query text."
+        ),
+    )
+    safelist: str = field(
+        default="off",
+        metadata=_doc(
+            "off; enforce: refuse any document not in the manifest (400 PERSISTED_QUERY_NOT_IN_LIST); "
+            "log: allow them but log and count them. Needs a manifest."
+        ),
+    )
+    store: str = field(
+        default="memory",
+        metadata=_doc("Where APQ queries live: memory (per process) or redis (shared, LRU in front)."),
+    )
+    redis_url: str | None = field(
+        default=None, metadata=_doc("Redis of the APQ store (redis://host:port/db); needed by store: redis.")
+    )
+    key_prefix: str = field(default="gateway:apq:", metadata=_doc("Prefix of the Redis keys."))
+    ttl: Duration = field(default=86400.0, metadata=_doc("How long Redis keeps a registered query."))
+    redis_timeout: Duration = field(
+        default=0.05, metadata=_doc("Connect and command timeout of one Redis call (then: local LRU only).")
+    )
 
     def __post_init__(self) -> None:
         if self.max_entries < 1:
             raise InvalidField("max_entries", "max_entries must be at least 1")
+        if self.safelist not in ("off", "enforce", "log"):
+            raise InvalidField(
+                "safelist", f"safelist must be 'off', 'enforce' or 'log', got {self.safelist!r}"
+            )
+        if self.safelist != "off" and not self.manifest:
+            raise InvalidField("safelist", f"safelist {self.safelist!r} needs a manifest")
+        if self.store not in ("memory", "redis"):
+            raise InvalidField("store", f"store must be 'memory' or 'redis', got {self.store!r}")
+        if self.store == "redis" and not self.redis_url:
+            raise InvalidField("redis_url", "store 'redis' needs a redis_url")
+        if self.ttl <= 0:
+            raise InvalidField("ttl", "ttl must be greater than zero")
+        if self.redis_timeout <= 0:
+            raise InvalidField("redis_timeout", "redis_timeout must be greater than zero")
 
 
 @dataclass(frozen=True, slots=True)
@@ -669,7 +709,8 @@ class Config:
         default_factory=BatchingConfig, metadata=_doc("Query batching (JSON arrays of requests).")
     )
     persisted_queries: PersistedQueriesConfig = field(
-        default_factory=PersistedQueriesConfig, metadata=_doc("Automatic persisted queries (APQ).")
+        default_factory=PersistedQueriesConfig,
+        metadata=_doc("Automatic persisted queries (APQ) and trusted documents."),
     )
     authentication: AuthenticationConfig = field(
         default_factory=AuthenticationConfig, metadata=_doc("JWT / API-key authentication (gateway/auth).")

@@ -55,6 +55,8 @@ def parse_json_body(raw: bytes, *, allow_batch: bool = False) -> dict[str, Any] 
 def decode_query_string(params: Mapping[str, str]) -> dict[str, Any]:
     """GET parameters as a payload map: ``variables`` and ``extensions`` are JSON-encoded strings."""
     payload: dict[str, Any] = {"query": params.get("query"), "operationName": params.get("operationName")}
+    if params.get("documentId") is not None:
+        payload["documentId"] = params["documentId"]
     for name in ("variables", "extensions"):
         text = params.get(name)
         if text is None or text == "":
@@ -74,13 +76,15 @@ def build_request(
 ) -> GraphQLRequest:
     """Validate parameter types and build the pipeline request.
 
-    A missing ``query`` is refused unless a persisted-query extension may supply it (the pipeline decides).
+    A missing ``query`` is refused unless a persisted-query extension or a ``documentId`` may supply it (the
+    pipeline decides).
     """
     query = _optional_str(payload, "query")
     operation_name = _optional_str(payload, "operationName")
     variables = _optional_map(payload, "variables")
     extensions = _optional_map(payload, "extensions")
-    if query is None and not (extensions and "persistedQuery" in extensions):
+    document_id = _optional_str(payload, "documentId")
+    if query is None and document_id is None and not (extensions and "persistedQuery" in extensions):
         raise _bad("the 'query' parameter is missing")
     return GraphQLRequest(
         query=query,
@@ -90,4 +94,5 @@ def build_request(
         http_method=http_method,
         headers=headers,
         client_address=client_address,
+        document_id=document_id,
     )

@@ -24,6 +24,8 @@ class GraphQLRequest:
     # Incoming HTTP headers (lower-cased names), for propagation to subgraphs and for auth.
     headers: Mapping[str, str] = field(default_factory=dict)
     client_address: str | None = None
+    # ``documentId``: the id of a trusted document in the persisted query manifest, sent instead of ``query``.
+    document_id: str | None = None
 
 
 @dataclass(slots=True)
