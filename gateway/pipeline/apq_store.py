@@ -16,9 +16,9 @@ import math
 import time
 
 import redis
-import redis.asyncio as redis_asyncio
 
 from gateway.cache.lru import LRUCache
+from gateway.cache.redis_client import fast_failing_client
 
 log = logging.getLogger("gateway.apq")
 
@@ -47,13 +47,7 @@ class RedisAPQStore(MemoryAPQStore):
 
     def __init__(self, max_entries: int, url: str, prefix: str, ttl: float, timeout: float) -> None:
         super().__init__(max_entries)
-        self._client = redis_asyncio.Redis.from_url(
-            url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            retry_on_timeout=False,
-            health_check_interval=0,
-        )
+        self._client = fast_failing_client(url, timeout)
         self._prefix = prefix
         self._ttl_ms = max(1, math.ceil(ttl * 1000))
         self.redis_errors = 0

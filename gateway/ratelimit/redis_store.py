@@ -9,8 +9,7 @@ plugin decides what a failure means (fail open or closed).
 
 from __future__ import annotations
 
-import redis.asyncio as redis_asyncio
-
+from gateway.cache.redis_client import fast_failing_client
 from gateway.config.policies import RateLimitTier
 from gateway.ratelimit.bucket import Decision, decide
 
@@ -46,13 +45,7 @@ class RedisBuckets:
     """Buckets in Redis under ``prefix + client key``; calls may raise ``RedisError`` or ``OSError``."""
 
     def __init__(self, url: str, prefix: str, timeout: float) -> None:
-        self._client = redis_asyncio.Redis.from_url(
-            url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            retry_on_timeout=False,
-            health_check_interval=0,
-        )
+        self._client = fast_failing_client(url, timeout)
         self._prefix = prefix
         self._script = self._client.register_script(TAKE_SCRIPT)
 
