@@ -12,6 +12,7 @@ naming the limit that was hit.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +110,9 @@ class PreparedOperation:
     # A document holding only the operation's introspection root fields, executed locally.
     introspection: DocumentNode | None
     has_variables: bool
+    # sha256 (hex) of the query text, for telemetry (access log, trace spans): computed once per prepared
+    # operation, not per request.
+    document_hash: str = ""
     # Introspection result cached when it does not depend on variables.
     introspection_result: dict[str, Any] | None = None
     # Plans by (active override labels, plugin plan key), bounded by the pipeline.
@@ -239,4 +243,5 @@ def prepare_operation(
         fragments=fragments,
         introspection=introspection_doc,
         has_variables=bool(operation.variable_definitions),
+        document_hash=hashlib.sha256(query.encode()).hexdigest(),
     )

@@ -208,9 +208,9 @@ class GatewayPipeline:
                 cached = error
             snapshot.operations.put(key, cached)
             if _tracing.ACTIVE:  # parse and validate spans were made by prepare_operation
-                _tracing.prepared(cached, False)
+                _tracing.prepared(cached, False, query)
         elif _tracing.ACTIVE:
-            _tracing.prepared(cached, True)
+            _tracing.prepared(cached, True, query)
         if isinstance(cached, RequestError):
             raise cached
         return cached

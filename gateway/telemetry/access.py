@@ -36,7 +36,6 @@ import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from gateway.cache.lru import LRUCache
 from gateway.config.logging import LoggingConfig
 from gateway.config.model import Config
 from gateway.telemetry.logs import ACCESS_LOGGER, AccessEntry
@@ -45,7 +44,6 @@ from gateway.transport.client import OUTGOING_HEADER_HOOKS
 
 CLIENT_CLOSED_REQUEST = 499
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
-_HASHES_KEPT = 4096
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 
@@ -104,24 +102,15 @@ async def _hook_lifetime(_app: web.Application) -> AsyncIterator[None]:
 class AccessLog:
     """Builds and writes one access line per request."""
 
-    def __init__(self) -> None:
-        # id(prepared operation) -> (prepared operation, sha256 of its query); the prepared object is held so
-        # its id stays unique while the entry lives (as the demand control plugin does for its estimates).
-        self._hashes: LRUCache[int, tuple[Any, str]] = LRUCache(_HASHES_KEPT)
-
-    def document_hash(self, ctx: Any) -> str | None:
+    @staticmethod
+    def document_hash(ctx: Any) -> str | None:
         query = getattr(ctx.request, "query", None)
         if not query:
             return None
         prepared = ctx.prepared
         if prepared is None:  # refused before (or while) preparing: rare, hashed each time
             return hashlib.sha256(query.encode()).hexdigest()
-        cached = self._hashes.get(id(prepared))
-        if cached is not None and cached[0] is prepared:
-            return cached[1]
-        digest = hashlib.sha256(query.encode()).hexdigest()
-        self._hashes.put(id(prepared), (prepared, digest))
-        return digest
+        return str(prepared.document_hash)  # computed once per prepared operation
 
     def operation(self, ctx: Any) -> dict[str, Any]:
         prepared = ctx.prepared

@@ -128,9 +128,9 @@ def operation(run: Callable[[Any], Coroutine[Any, Any, Any]], request: Any) -> C
     return _current().operation(run, request)
 
 
-def prepared(result: Any, cache_hit: bool) -> None:
-    """The prepared operation (or its cached error) of the current operation is known."""
-    _current().prepared(result, cache_hit)
+def prepared(result: Any, cache_hit: bool, query: str) -> None:
+    """The prepared operation (or its cached error) of the current operation, for ``query``, is known."""
+    _current().prepared(result, cache_hit, query)
 
 
 def stage(name: str, cache_hit: bool | None = None) -> contextlib.AbstractContextManager[Any]:

@@ -371,10 +371,8 @@ class TracingRuntime:
         span = self.tracer.start_span("GraphQL Operation")
         if span.is_recording():
             query = request.query
-            if query:
-                span.set_attribute("graphql.document.hash", hashlib.sha256(query.encode()).hexdigest())
-                if self.config.include_document:
-                    span.set_attribute("graphql.document", query)
+            if query and self.config.include_document:
+                span.set_attribute("graphql.document", query)
             if request.operation_name:
                 span.set_attribute("graphql.operation.name", request.operation_name)
             if self.config.include_variables and request.variables:
@@ -400,7 +398,7 @@ class TracingRuntime:
             span.end()
             otel_context.detach(token)
 
-    def prepared(self, result: Any, cache_hit: bool) -> None:
+    def prepared(self, result: Any, cache_hit: bool, query: str) -> None:
         """The prepared operation (or its cached error) is known: name the operation span; on a cache hit,
         record parse and validate as instant spans (the cache did their work)."""
         span = trace.get_current_span()
@@ -411,6 +409,9 @@ class TracingRuntime:
             self.tracer.start_span("graphql.parse", attributes=attributes).end()
             self.tracer.start_span("graphql.validate", attributes=attributes).end()
         kind = getattr(result, "kind", None)
+        # the prepared operation's hash is computed once per document; an unusable one is hashed here (rare)
+        digest = result.document_hash if kind is not None else hashlib.sha256(query.encode()).hexdigest()
+        span.set_attribute("graphql.document.hash", digest)
         if kind is not None:
             name_node = result.operation.name
             name = name_node.value if name_node is not None else None
